@@ -1,0 +1,82 @@
+# pyodemo — the README's commands. `make run` serves the talk, `make test` runs everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help run serve site test test-fast models bench pdf clean deps deps-docs chromium
+
+help:
+	@echo "make run     build the talk and serve it on http://127.0.0.1:$(PORT)/  (LAN=1: also on the LAN)"
+	@echo "make test    install everything (venv, npm, Debian chromium) and run the whole test suite"
+	@echo "make models  rebuild the dataset and retrain both models (slides/models/)"
+	@echo "make bench   measure speed and size -> bench/results.json"
+	@echo "make pdf     the deck as a PDF, one page per slide -> site/pyodemo-talk.pdf"
+
+# --- installs: each stamp is redone when the file that pins it changes -----------------------
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q pip==25.3
+
+$(VENV)/.docs: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[docs]'
+	touch $@
+
+$(VENV)/.all: pyproject.toml | $(VENV)/bin/python
+	$(PY) -m pip install -q -e '.[train,docs,test]'
+	touch $(VENV)/.docs $@
+
+node_modules/.stamp: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+chromium:
+	@if [ ! -x "$(CHROMIUM)" ]; then \
+	  echo "installing Debian chromium (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	fi
+	@$(CHROMIUM) --version
+
+deps-docs: $(VENV)/.docs node_modules/.stamp
+deps: $(VENV)/.all node_modules/.stamp chromium
+
+# --- the site -------------------------------------------------------------------------------
+site: deps-docs
+	$(PY) -m mkdocs build --quiet
+
+run: site
+	$(PY) -m export serve --port $(PORT) $(if $(LAN),--lan,)
+
+serve:
+	$(PY) -m export serve --port $(PORT) $(if $(LAN),--lan,)
+
+# --- tests: unit, parity, pipeline, Pyodide under Node, Playwright in Debian chromium --------
+test: deps
+	$(PY) -m mkdocs build --quiet
+	$(PY) -m pytest pyodemo export tests $(PYTEST_ARGS)
+
+test-fast: deps
+	$(PY) -m pytest pyodemo tests -m "not e2e" $(PYTEST_ARGS)
+
+# --- data, models, measurements ---------------------------------------------------------------
+models: deps
+	$(PY) -m export dataset
+	$(PY) -m export testsets
+	$(PY) -m export train-svm
+	$(PY) -m export train-cnn
+	$(PY) -m export report
+
+bench: deps
+	$(PY) -m mkdocs build --quiet
+	$(PY) -m bench
+
+pdf: deps
+	$(PY) -m mkdocs build --quiet
+	$(PY) -m export pdf
+
+clean:
+	rm -rf site build .cache tests/artifacts

@@ -1,0 +1,259 @@
+"""The one static server: `make run`, the tests and the benchmark all serve `site/` with it.
+
+What a plain `python -m http.server` lacks and the site needs:
+
+* the right MIME types (`.mjs` as JavaScript, `.wasm` as `application/wasm`, `.onnx`, `.whl`);
+* pre-compressed copies: `x.js.br` / `x.js.gz` written by the build are sent for `x.js` with
+  `Content-Encoding` when the browser accepts them;
+* the site's headers: the Content-Security-Policy computed at build time (`site/_headers.json`,
+  written by `export.site_hook`), `nosniff`, no referrer, camera for this origin only;
+* `ETag` / `If-None-Match` revalidation, and `no-cache` for pages and the service worker so a new build
+  is seen at once;
+* 127.0.0.1 by default. `--lan` also listens on the machine's LAN address (plain HTTP: the camera and
+  service workers need a secure context, so there only the file picker works).
+
+Run: ``python -m export serve [--port 8000] [--lan] [--root site]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email.utils
+import hashlib
+import json
+import mimetypes
+import os
+import socket
+import sys
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+MIME_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".ico": "image/x-icon",
+    ".wasm": "application/wasm",
+    ".zip": "application/zip",
+    ".whl": "application/zip",
+    ".onnx": "application/octet-stream",
+    ".bin": "application/octet-stream",
+    ".svm": "application/octet-stream",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".txt": "text/plain; charset=utf-8",
+    ".xml": "application/xml",
+    ".map": "application/json",
+    ".csv": "text/csv; charset=utf-8",
+    ".pdf": "application/pdf",
+}
+
+#: Used when the build wrote no `_headers.json` (e.g. serving an old build): scripts from this origin only.
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
+    "media-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+)
+ENCODINGS = (("br", ".br"), ("gzip", ".gz"))
+
+
+def content_type(path: Path) -> str:
+    return MIME_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def accepted_encodings(header: str | None) -> set[str]:
+    """The codings a request's `Accept-Encoding` allows (q=0 excluded)."""
+    accepted = set()
+    for part in (header or "").split(","):
+        name, _, params = part.strip().partition(";")
+        if name and "q=0" not in params.replace(" ", "").replace("q=0.", "q=x"):
+            accepted.add(name.strip().lower())
+    return accepted
+
+
+class SiteHandler(BaseHTTPRequestHandler):
+    server_version = "pyodemo"
+    sys_version = ""
+    protocol_version = "HTTP/1.1"
+    root: Path
+    headers_extra: dict[str, str]
+    quiet = True
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        if not self.quiet:
+            super().log_message(format, *args)
+
+    def resolve(self, url_path: str) -> Path | None:
+        """Map a URL path to a file below the root, or None (no escaping the root, no dotfiles)."""
+        parts = [p for p in unquote(url_path).split("/") if p not in ("", ".")]
+        if any(p == ".." or p.startswith(".") for p in parts):
+            return None
+        path = self.root.joinpath(*parts)
+        if path.is_dir():
+            path = path / "index.html"
+        return path if path.is_file() else None
+
+    def do_HEAD(self) -> None:  # noqa: N802 - http.server's naming
+        self.send_file(head=True)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.send_file(head=False)
+
+    def send_file(self, head: bool) -> None:
+        url = urlsplit(self.path)
+        path = self.resolve(url.path)
+        if path is None and not url.path.endswith("/") and self.resolve(url.path + "/"):
+            self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+            self.send_header("Location", url.path + "/" + (f"?{url.query}" if url.query else ""))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        status = HTTPStatus.OK
+        if path is None:
+            status, path = HTTPStatus.NOT_FOUND, self.root / "404.html"
+            if not path.is_file():
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
+        body_path, encoding = path, None
+        accepted = accepted_encodings(self.headers.get("Accept-Encoding"))
+        for name, suffix in ENCODINGS:
+            candidate = path.with_name(path.name + suffix)
+            if name in accepted and candidate.is_file():
+                body_path, encoding = candidate, name
+                break
+        stat = body_path.stat()
+        etag = '"%s"' % hashlib.blake2b(
+            f"{body_path}:{stat.st_mtime_ns}:{stat.st_size}".encode(), digest_size=12
+        ).hexdigest()
+        if status == HTTPStatus.OK and etag in (self.headers.get("If-None-Match") or ""):
+            self.send_response(HTTPStatus.NOT_MODIFIED)
+            self.send_header("ETag", etag)
+            self.send_common_headers(path)
+            self.end_headers()
+            return
+        self.send_response(status)
+        self.send_header("Content-Type", content_type(path))
+        self.send_header("Content-Length", str(stat.st_size))
+        self.send_header("ETag", etag)
+        self.send_header("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True))
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+        self.send_common_headers(path)
+        self.end_headers()
+        if head:
+            return
+        with body_path.open("rb") as f:
+            try:
+                while chunk := f.read(1 << 16):
+                    self.wfile.write(chunk)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+
+    def send_common_headers(self, path: Path) -> None:
+        self.send_header("Vary", "Accept-Encoding")
+        revalidate = path.suffix == ".html" or path.name in ("sw.js", "_headers.json")
+        self.send_header("Cache-Control", "no-cache" if revalidate else "public, max-age=0, must-revalidate")
+        for name, value in self.headers_extra.items():
+            self.send_header(name, value)
+
+
+def site_headers(root: Path) -> dict[str, str]:
+    """The security headers for the site, with the CSP the build computed (falls back to DEFAULT_CSP)."""
+    csp = DEFAULT_CSP
+    written = root / "_headers.json"
+    if written.is_file():
+        csp = json.loads(written.read_text())["Content-Security-Policy"]
+    return {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "no-referrer",
+        "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+
+def make_server(root: Path | str = "site", host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    """A ready server (not yet serving). Port 0 picks a free port: `server.server_address[1]`."""
+    root = Path(root).resolve()
+    if not (root / "index.html").is_file():
+        raise ValueError(f"{root} has no index.html: build the site first (make site)")
+    handler = type("Handler", (SiteHandler,), {"root": root, "headers_extra": site_headers(root)})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server
+
+
+def serve_in_thread(root: Path | str = "site", host: str = "127.0.0.1", port: int = 0):
+    """Start a server on a background thread; returns (server, base_url). Call `server.shutdown()`."""
+    server = make_server(root, host, port)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    host, port = server.server_address[:2]
+    return server, f"http://{host}:{port}"
+
+
+def lan_address() -> str | None:
+    """The address other machines on the LAN reach this one at (no packet is sent)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # TEST-NET-1: connect() on UDP only picks a route
+            return s.getsockname()[0]
+        except OSError:
+            return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m export serve", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", default="site", help="the built site (default: site)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    parser.add_argument("--lan", action="store_true", help="also listen on the LAN address (file picker only)")
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    args = parser.parse_args(argv)
+    host = "0.0.0.0" if args.lan else args.host
+    try:
+        server = make_server(args.root, host, args.port)
+    except (ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    server.RequestHandlerClass.quiet = not args.verbose
+    port = server.server_address[1]
+    print(f"Serving the talk at http://127.0.0.1:{port}/  (Ctrl+C to stop)", flush=True)
+    if args.lan:
+        address = lan_address()
+        if address:
+            url = f"http://{address}:{port}/try/"
+            print(f"Audience on this network: {url}")
+            print("Plain HTTP on a LAN is not a secure context: phones can pick or take a photo, not stream the camera.")
+            try:
+                import segno
+
+                segno.make(url).terminal(compact=True)
+            except ImportError:
+                pass
+        else:
+            print("No LAN address found; serving on all interfaces anyway.")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nstopped")
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

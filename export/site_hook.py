@@ -1,0 +1,205 @@
+"""The MkDocs hook that turns the pages into a self-contained site (registered in `mkdocs.yml`).
+
+After MkDocs renders `slides/` into `site/`, this hook
+
+1. builds the pure-Python **pyodemo wheel** into `site/wheels/` (the worker installs it into Pyodide);
+2. copies the **runtimes** from `node_modules`: the Pyodide core (Python 3.14 + stdlib), the
+   onnxruntime-web *wasm-only* bundle, KaTeX — so the browser never fetches from another origin;
+3. generates the **audience QR code** for `site_url` (segno) as `assets/qr.svg` (a generated page file,
+   so the pages may link to it);
+4. computes the **Content-Security-Policy**: Material injects a few inline scripts, so their SHA-256
+   hashes are allowed, never `'unsafe-inline'`. The policy goes into every page as a `<meta>` tag (so it
+   holds on any static host) and into `site/_headers.json` for `export.serve`;
+5. writes `runtime.json` (what the widgets load, with a content hash of the build) and
+6. writes **pre-compressed** `.br` and `.gz` copies of text and wasm files (cached by content in
+   `.cache/compress`, so a rebuild takes seconds).
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import io
+import json
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import pyodemo
+
+ROOT = Path(__file__).resolve().parent.parent
+NODE = ROOT / "node_modules"
+CACHE = ROOT / ".cache" / "compress"
+
+PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
+ORT_FILES = ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]
+COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".svg", ".wasm", ".txt", ".xml", ".map", ".csv", ".onnx"}
+
+INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:(?!\bsrc=)[^>])*)>(?P<body>.*?)</script>", re.S | re.I)
+DATA_SCRIPT = re.compile(r"""type=["']?application/(?:ld\+)?json""", re.I)
+
+
+def csp(script_hashes: list[str], meta: bool = False) -> str:
+    """The site's Content-Security-Policy. `meta=True` leaves out what a <meta> tag may not carry."""
+    scripts = " ".join(f"'sha256-{h}'" for h in sorted(set(script_hashes)))
+    directives = [
+        "default-src 'self'",
+        f"script-src 'self' 'wasm-unsafe-eval' {scripts}".strip(),
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "media-src 'self' blob:",
+        "manifest-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+    ]
+    if not meta:
+        directives.append("frame-ancestors 'self'")
+    return "; ".join(directives)
+
+
+def build_wheel(dest: Path) -> Path:
+    """Write the pure-Python pyodemo wheel (PEP 427) into `dest`; byte-identical for identical sources."""
+    version = pyodemo.__version__
+    name = f"pyodemo-{version}-py3-none-any.whl"
+    dist_info = f"pyodemo-{version}.dist-info"
+    files: dict[str, bytes] = {}
+    for path in sorted((ROOT / "pyodemo").rglob("*.py")):
+        files[path.relative_to(ROOT).as_posix()] = path.read_bytes()
+    files[f"{dist_info}/METADATA"] = (
+        f"Metadata-Version: 2.1\nName: pyodemo\nVersion: {version}\n"
+        "Summary: HOG, SVM and convolution in pure Python for the talk 'Who's that Pokemon?'\n"
+    ).encode()
+    files[f"{dist_info}/WHEEL"] = b"Wheel-Version: 1.0\nGenerator: pyodemo-site-hook\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+    record = []
+    for arcname, data in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        record.append(f"{arcname},sha256={digest},{len(data)}")
+    record.append(f"{dist_info}/RECORD,,")
+    files[f"{dist_info}/RECORD"] = ("\n".join(record) + "\n").encode()
+    dest.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as wheel:
+        for arcname, data in files.items():
+            info = zipfile.ZipInfo(arcname, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            wheel.writestr(info, data)
+    (dest / name).write_bytes(buffer.getvalue())
+    return dest / name
+
+
+def copy_files(src: Path, names: list[str], dest: Path) -> list[Path]:
+    missing = [n for n in names if not (src / n).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{src} lacks {', '.join(missing)}: run `npm ci` (make deps)")
+    dest.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy2(src / n, dest / n)) for n in names]
+
+
+def copy_runtimes(site: Path) -> None:
+    copy_files(NODE / "pyodide", PYODIDE_FILES, site / "vendor" / "pyodide")
+    copy_files(NODE / "onnxruntime-web" / "dist", ORT_FILES, site / "vendor" / "ort")
+    katex = NODE / "katex" / "dist"
+    copy_files(katex, ["katex.min.js", "katex.min.css"], site / "vendor" / "katex")
+    fonts = sorted(p.name for p in (katex / "fonts").glob("*.woff2"))
+    copy_files(katex / "fonts", fonts, site / "vendor" / "katex" / "fonts")
+
+
+def qr_svg(url: str) -> bytes:
+    """The audience QR code for `url` as SVG (black on white, quiet zone included, so it scans in dark mode)."""
+    import segno
+
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="svg", scale=8, border=2, dark="#000", light="#fff",
+                                    title=f"QR code: {url}")
+    return buffer.getvalue()
+
+
+def apply_csp(site: Path) -> str:
+    """Hash every inline script in the built pages, put the policy into each page; return the header."""
+    pages = sorted(site.rglob("*.html"))
+    hashes: list[str] = []
+    for page in pages:
+        for match in INLINE_SCRIPT.finditer(page.read_text(encoding="utf-8")):
+            if DATA_SCRIPT.search(match["attrs"]):
+                continue
+            hashes.append(base64.b64encode(hashlib.sha256(match["body"].encode()).digest()).decode())
+    meta = f'<meta http-equiv="Content-Security-Policy" content="{csp(hashes, meta=True)}">'
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        html = re.sub(r'<meta http-equiv="Content-Security-Policy"[^>]*>', "", html)
+        html, n = re.subn(r"(<meta charset=[^>]*>)", lambda m: m[1] + meta, html, count=1, flags=re.I)
+        if n == 0:
+            html = html.replace("<head>", "<head>" + meta, 1)
+        page.write_text(html, encoding="utf-8")
+    policy = csp(hashes)
+    (site / "_headers.json").write_text(json.dumps({"Content-Security-Policy": policy}, indent=1))
+    return policy
+
+
+def build_id(site: Path) -> str:
+    """A hash of every file in the site: names the service worker's cache and busts stale runtimes."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in site.rglob("*") if p.is_file() and p.suffix not in (".br", ".gz")):
+        digest.update(path.relative_to(site).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+def compress(site: Path) -> None:
+    """Write `x.br` and `x.gz` next to every compressible file that shrinks by at least 5%."""
+    import brotli
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for path in sorted(site.rglob("*")):
+        if not path.is_file() or path.suffix not in COMPRESSIBLE or path.stat().st_size < 1024:
+            continue
+        data = path.read_bytes()
+        key = hashlib.sha256(data).hexdigest()
+        for suffix, encode in ((".br", lambda d: brotli.compress(d, quality=11)), (".gz", _gzip)):
+            cached = CACHE / (key + suffix)
+            if not cached.is_file():
+                cached.write_bytes(encode(data))
+            target = path.with_name(path.name + suffix)
+            if cached.stat().st_size <= 0.95 * len(data):
+                shutil.copyfile(cached, target)
+            elif target.exists():
+                target.unlink()
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+# --- MkDocs events -------------------------------------------------------------------------------
+
+def on_files(files, config, **kwargs):
+    from mkdocs.structure.files import File
+
+    url = config["site_url"] or "http://127.0.0.1:8000/"
+    files.append(File.generated(config, "assets/qr.svg", content=qr_svg(url)))
+    return files
+
+
+def on_post_build(config, **kwargs) -> None:
+    site = Path(config["site_dir"])
+    wheel = build_wheel(site / "wheels")
+    copy_runtimes(site)
+    apply_csp(site)
+    runtime = {
+        "wheel": f"wheels/{wheel.name}",
+        "pyodide": "vendor/pyodide/",
+        "ort": "vendor/ort/",
+        "pyodemo_version": pyodemo.__version__,
+        "site_url": config["site_url"],
+    }
+    (site / "runtime.json").write_text(json.dumps(runtime, indent=1))
+    runtime["build"] = build_id(site)
+    (site / "runtime.json").write_text(json.dumps(runtime, indent=1))
+    compress(site)

@@ -1,0 +1,45 @@
+// The shared Python worker: boots Pyodide from this site (no CDN), installs the pyodemo wheel,
+// then answers {id, method, args, blobs} with the JSON string pyodemo.rpc.dispatch returns.
+import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
+
+let dispatch = null;
+let booting = null;
+
+const progress = (stage, step, steps) => postMessage({ type: "progress", stage, step, steps });
+
+async function boot() {
+  const t0 = performance.now();
+  const runtime = await (await fetch(new URL("../runtime.json", import.meta.url))).json();
+  progress("Loading Python (Pyodide)…", 1, 3);
+  const pyodide = await loadPyodide({
+    indexURL: new URL(`../${runtime.pyodide}`, import.meta.url).href,
+    stdout: () => {},
+    stderr: () => {},
+  });
+  progress("Installing pyodemo…", 2, 3);
+  await pyodide.loadPackage(new URL(`../${runtime.wheel}`, import.meta.url).href, {
+    messageCallback: () => {},
+    errorCallback: (message) => console.warn(message),
+  });
+  dispatch = pyodide.pyimport("pyodemo.rpc").dispatch;
+  const ms = Math.round(performance.now() - t0);
+  progress("Python ready", 3, 3);
+  postMessage({ type: "ready", ms, python: pyodide.runPython("import sys; sys.version.split()[0]") });
+  self.pyodide = pyodide;
+}
+
+self.onmessage = async ({ data }) => {
+  if (data.type !== "call") return;
+  try {
+    booting ??= boot();
+    await booting;
+    const json = data.method === "worker.heap"
+      ? JSON.stringify({ ok: true, result: { wasm_heap_bytes: self.pyodide._module.HEAP8.length } })
+      : dispatch(data.method, JSON.stringify(data.args ?? {}), data.blobs ?? {});
+    postMessage({ type: "result", id: data.id, json });
+  } catch (error) {
+    booting = null;
+    postMessage({ type: "result", id: data.id, json: JSON.stringify({
+      ok: false, kind: "boot", error: `Python could not start: ${error?.message ?? error}` }) });
+  }
+};

@@ -1,0 +1,94 @@
+// The one client of the shared Python worker: `call("method", args, blobs)` → a promise of the result.
+// One worker per tab, started on first use; if it dies (or a call runs too long) it is replaced and the
+// next call boots a fresh one. Widgets follow its progress with `onStatus`.
+
+let worker = null;
+let nextId = 1;
+const pending = new Map();
+const listeners = new Set();
+export const status = { state: "idle", stage: "", step: 0, steps: 3, restarts: 0, bootMs: null };
+
+function emit(patch) {
+  Object.assign(status, patch);
+  for (const listener of listeners) listener({ ...status });
+}
+
+/** Follow the worker's state: idle → booting (with stage text and step/steps) → ready | failed. */
+export function onStatus(listener) {
+  listeners.add(listener);
+  listener({ ...status });
+  return () => listeners.delete(listener);
+}
+
+function start() {
+  worker = new Worker(new URL("./python-worker.js", import.meta.url), { type: "module", name: "python" });
+  emit({ state: "booting", stage: "Starting Python…", step: 0 });
+  worker.onmessage = ({ data }) => {
+    if (data.type === "progress") emit({ stage: data.stage, step: data.step, steps: data.steps });
+    else if (data.type === "ready") emit({ state: "ready", stage: "Python ready", bootMs: data.ms, python: data.python });
+    else if (data.type === "result") {
+      const call = pending.get(data.id);
+      if (!call) return;
+      pending.delete(data.id);
+      clearTimeout(call.timer);
+      const reply = JSON.parse(data.json);
+      if (reply.ok) call.resolve(decode(reply.result));
+      else {
+        if (reply.kind === "boot") emit({ state: "failed", stage: reply.error });
+        call.reject(Object.assign(new Error(reply.error), { kind: reply.kind, traceback: reply.traceback }));
+      }
+    }
+  };
+  worker.onerror = (event) => {
+    event.preventDefault?.();
+    restart(`Python stopped unexpectedly (${event.message || "worker error"}); it restarts on the next request.`);
+  };
+}
+
+/** Stop the worker (all pending calls fail with `reason`); the next call starts a new one. */
+export function restart(reason = "Python was restarted.") {
+  if (worker) worker.terminate();
+  worker = null;
+  for (const call of pending.values()) {
+    clearTimeout(call.timer);
+    call.reject(Object.assign(new Error(reason), { kind: "restart" }));
+  }
+  pending.clear();
+  emit({ state: "idle", stage: reason, restarts: status.restarts + 1 });
+}
+
+/**
+ * Call `pyodemo.rpc` method `method` with JSON-able `args` and binary `blobs` ({name: Uint8Array}).
+ * Rejects with an Error whose message is meant for people; `kind` is "value" for bad input.
+ * `timeoutMs` bounds the call (booting included): past it the worker is restarted.
+ */
+export function call(method, args = {}, blobs = {}, { timeoutMs = 120_000 } = {}) {
+  if (!worker) start();
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => restart(`Python took longer than ${Math.round(timeoutMs / 1000)} s and was restarted.`),
+      timeoutMs,
+    );
+    pending.set(id, { resolve, reject, timer });
+    worker.postMessage({ type: "call", id, method, args, blobs });
+  });
+}
+
+/** Start Python now (e.g. when a widget scrolls into view) without waiting for it. */
+export function warmUp() {
+  if (!worker) call("ping").catch(() => {});
+}
+
+// Results may carry bytes as {"__bytes__": base64}; turn them into Uint8Arrays.
+function decode(value) {
+  if (Array.isArray(value)) return value.map(decode);
+  if (value && typeof value === "object") {
+    if (typeof value.__bytes__ === "string") return Uint8Array.from(atob(value.__bytes__), (c) => c.charCodeAt(0));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, decode(v)]));
+  }
+  return value;
+}
+
+// Tests and the benchmark reach the worker through this (e.g. to kill it mid-session).
+globalThis.pyodemoPython = { call, restart, status, onStatus };

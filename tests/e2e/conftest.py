@@ -1,0 +1,139 @@
+"""Playwright end-to-end fixtures: one server and one Debian Chromium per session, every request checked.
+
+* `site_url`: `site/` (built by `make test` before pytest runs) served by `export.serve` on 127.0.0.1,
+  on a free port, for the whole session.
+* Chromium is Debian's (`/usr/bin/chromium`; Playwright cannot download browsers here), launched with a
+  host-resolver rule that makes every host but 127.0.0.1 unreachable, even for a service worker.
+* `open_page(path, device=None)`: a new context+page whose requests, console errors and page errors are
+  recorded; when the test ends, every request must have gone to 127.0.0.1 and nothing may have been
+  logged as an error (CSP violations included). Module-scoped pages (`module_page`) let a test module
+  boot Pyodide once.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SITE = ROOT / "site"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+LOCAL_SCHEMES = {"data", "blob", "about", "chrome-extension"}
+
+pytestmark = pytest.mark.e2e
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def site_url():
+    from export.serve import serve_in_thread
+
+    if not (SITE / "index.html").is_file() or not (SITE / "runtime.json").is_file():
+        pytest.fail("site/ is not built: run `make test` (it runs `mkdocs build` first)")
+    server, url = serve_in_thread(SITE)
+    yield url
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(site_url):  # pytest-playwright's name for it
+    return site_url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists() or not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+class PageWatch:
+    """Records what a page did, so a test can assert nothing left 127.0.0.1 and nothing logged an error."""
+
+    def __init__(self, page):
+        self.page = page
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("console", self._console)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.context.on("request", lambda r: self.requests.append(r.url))
+        page.on("worker", lambda w: w.on("console", self._console) if hasattr(w, "on") else None)
+
+    def _console(self, message):
+        if message.type == "error":
+            self.errors.append(f"console: {message.text}")
+
+    def foreign_requests(self) -> list[str]:
+        bad = []
+        for url in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme in LOCAL_SCHEMES:
+                continue
+            if parts.hostname != "127.0.0.1":
+                bad.append(url)
+        return bad
+
+    def check(self, allow_errors: tuple[str, ...] = ()) -> None:
+        foreign = self.foreign_requests()
+        assert not foreign, f"requests left 127.0.0.1: {foreign[:5]}"
+        errors = [e for e in self.errors if not any(a in e for a in allow_errors)]
+        assert not errors, f"the page logged errors: {errors[:5]}"
+
+
+@pytest.fixture(scope="session")
+def devices(playwright):
+    return playwright.devices
+
+
+@pytest.fixture
+def open_page(browser, site_url, devices):
+    """open_page("hog/", device="Pixel 7") → (page, watch); checked for foreign requests and errors."""
+    opened = []
+
+    def opener(path: str, device: str | None = None, service_workers: str = "block", **context_args):
+        options = dict(devices[device]) if device else {"viewport": {"width": 1280, "height": 800}}
+        options.pop("default_browser_type", None)
+        context = browser.new_context(base_url=site_url, service_workers=service_workers, **options, **context_args)
+        context.set_default_timeout(60_000)
+        page = context.new_page()
+        watch = PageWatch(page)
+        opened.append((context, watch))
+        page.goto(path)
+        return page, watch
+
+    yield opener
+    for context, watch in opened:
+        try:
+            watch.check()
+        finally:
+            context.close()
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a screenshot under tests/artifacts/ (gitignored) for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=False)
+    return path
