@@ -24,9 +24,9 @@ import json
 import traceback
 from typing import Any, Callable
 
-#: Method name → the module that implements it (imported on first use, so boot stays fast).
+#: A method is called "<area>.<function>"; each area is a module, imported on first use (boot stays
+#: fast), whose ``__all__`` lists the functions the browser may call.
 MODULES = {
-    "ping": "pyodemo.rpc",
     "widgets": "pyodemo.widgets",
 }
 

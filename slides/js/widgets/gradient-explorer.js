@@ -44,7 +44,7 @@ function slideExample() {
   const cell = (name) => h("div", {}, h("input", {
     type: "number", min: 0, max: 255, step: 1, value: values[name], "aria-label": `${name} neighbour`,
     dataset: { neighbour: name },
-    oninput: (e) => { values[name] = Number(e.target.value); update(); },
+    oninput: (e) => { values[name] = e.target.value.trim() === "" ? null : Number(e.target.value); update(); },
   }));
   const corner = () => h("div", { class: "corner", "aria-hidden": "true" });
   const grid = h("div", { class: "gradient-grid", role: "group", "aria-label": "3 by 3 neighbourhood" },

@@ -1,0 +1,1 @@
+"""`make bench`: speed and size, measured the same way every time → bench/results.json."""
