@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SITE = ROOT / "site"
+SITE = Path(os.environ.get("PYODEMO_SITE", ROOT / "site"))  # a helper may test its own build
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -78,12 +78,14 @@ class PageWatch:
         page.on("request", lambda r: self.requests.append(r.url))
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
         page.context.on("request", lambda r: self.requests.append(r.url))
         page.on("worker", lambda w: w.on("console", self._console) if hasattr(w, "on") else None)
 
     def _console(self, message):
         if message.type == "error":
-            self.errors.append(f"console: {message.text}")
+            where = (message.location or {}).get("url", "")
+            self.errors.append(f"console: {message.text} {where}".strip())
 
     def foreign_requests(self) -> list[str]:
         bad = []
