@@ -1,0 +1,1 @@
+"""CPython-only pipeline: dataset → features → models → export → site."""
