@@ -14,7 +14,7 @@ export NO_MKDOCS_2_WARNING := 1
 help:
 	@echo "make run     build the talk and serve it on http://127.0.0.1:$(PORT)/  (LAN=1: also on the LAN)"
 	@echo "make test    install everything (venv, npm, Debian chromium) and run the whole test suite"
-	@echo "make models  rebuild the dataset and retrain both models (slides/models/)"
+	@echo "make models  rebuild the dataset and retrain both models (slides/models/); DATA=dir for your own images"
 	@echo "make bench   measure speed and size -> bench/results.json"
 	@echo "make pdf     the deck as a PDF, one page per slide -> site/pyodemo-talk.pdf"
 
@@ -64,8 +64,9 @@ test-fast: deps
 	$(PY) -m pytest pyodemo tests -m "not e2e" $(PYTEST_ARGS)
 
 # --- data, models, measurements ---------------------------------------------------------------
+# DATA=path/to/folder-per-class retrains on your own images (e.g. a Kaggle Pokémon image set).
 models: deps
-	$(PY) -m export dataset
+	$(PY) -m export dataset $(if $(DATA),--data "$(DATA)",)
 	$(PY) -m export testsets
 	$(PY) -m export train-svm
 	$(PY) -m export train-cnn

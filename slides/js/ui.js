@@ -118,12 +118,11 @@ export async function samples(kind = null) {
 /** A picker row: a <select> of samples and an "Upload" button; calls onImage({rgba,width,height,name}). */
 export function imagePicker(onImage, { maxSide = 256, label = "Image", kind = null, capture = false } = {}) {
   const select = h("select", { "aria-label": `${label}: choose a sample` });
-  const input = h("input", { type: "file", accept: "image/*", class: "pyodemo-visually-hidden",
+  const input = h("input", { type: "file", accept: "image/*", class: "pyodemo-visually-hidden", tabindex: -1, "aria-hidden": "true",
                              ...(capture ? { capture: "environment" } : {}) });
-  const upload = h("label", { class: "pyodemo-button", tabindex: 0, role: "button" }, "Upload a photo", input);
-  upload.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); input.click(); } });
+  const upload = h("button", { type: "button", onclick: () => input.click() }, "Upload a photo");
   const message = h("span", { class: "pyodemo-note", role: "status" });
-  const row = h("div", { class: "pyodemo-row" }, h("label", {}, `${label}: `, select), upload, message);
+  const row = h("div", { class: "pyodemo-row" }, h("label", {}, `${label}: `, select), upload, input, message);
   let list = [];
   const use = async (promise, name) => {
     message.textContent = "";
