@@ -28,6 +28,7 @@ from typing import Any, Callable
 #: fast), whose ``__all__`` lists the functions the browser may call.
 MODULES = {
     "widgets": "pyodemo.widgets",
+    "explore": "pyodemo.explore",
 }
 
 
