@@ -19,7 +19,9 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "dataset": ("export.dataset:main", "build the dataset (pokemon-10, or --data PATH)"),
     "testsets": ("export.testsets:main", "build the photo-like, unseen-art and not-Pokémon sets"),
+    "train-cnn": ("export.train_cnn:main", "train the CNN, export cnn.onnx + cnn.json (slides/models)"),
     "serve": ("export.serve:main", "serve site/ on 127.0.0.1"),
+    "pdf": ("export.pdf:main", "the deck as a PDF, one page per slide -> site/pyodemo-talk.pdf"),
 }
 
 

@@ -29,6 +29,11 @@ from pathlib import Path
 
 import pyodemo
 
+try:  # the offline service worker (issue 7); MkDocs loads this hook by path, with export/ on sys.path
+    from export.offline import write_service_worker
+except ImportError:
+    from offline import write_service_worker
+
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
 CACHE = ROOT / ".cache" / "compress"
@@ -202,4 +207,5 @@ def on_post_build(config, **kwargs) -> None:
     (site / "runtime.json").write_text(json.dumps(runtime, indent=1))
     runtime["build"] = build_id(site)
     (site / "runtime.json").write_text(json.dumps(runtime, indent=1))
+    write_service_worker(site, runtime["build"])
     compress(site)
