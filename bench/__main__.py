@@ -21,6 +21,7 @@ RESULTS = ROOT / "bench" / "results.json"
 
 SECTIONS = {
     "hog": hog_speed.run,
+    "playground": lambda: __import__("bench.playground_speed", fromlist=["run"]).run(),
 }
 
 

@@ -29,6 +29,8 @@ from typing import Any, Callable
 MODULES = {
     "widgets": "pyodemo.widgets",
     "explore": "pyodemo.explore",
+    "playground": "pyodemo.playground",
+    "code": "pyodemo.coderun",
 }
 
 
