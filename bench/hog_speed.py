@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import statistics
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.measure import in_pyodide, median_ms
+
 REPEAT = 200
 
 PYODIDE_PROGRAM = r"""
@@ -25,36 +21,17 @@ print("RESULT " + json.dumps({"median_ms": 1000 * statistics.median(times[10:]),
 """
 
 
-def median_ms(fn, repeat: int = REPEAT, warmup: int = 10) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
-
-
 def run() -> dict:
     from skimage.feature import hog as skimage_hog
 
-    from export.site_hook import build_wheel
     from pyodemo.hog import hog
 
     image = np.random.default_rng(0).random((64, 64))
     rows = image.tolist()
-    cpython = median_ms(lambda: hog(rows))
+    cpython = median_ms(lambda: hog(rows), repeat=REPEAT, warmup=10)
     skimage = median_ms(lambda: skimage_hog(image, orientations=9, pixels_per_cell=(8, 8),
-                                            cells_per_block=(2, 2), block_norm="L2-Hys"))
-    with tempfile.TemporaryDirectory() as tmp:
-        wheel = build_wheel(Path(tmp))
-        program = Path(tmp) / "bench.py"
-        program.write_text(f"ROWS = {json.dumps(rows)!r}\nREPEAT = {REPEAT}\n" + PYODIDE_PROGRAM)
-        done = subprocess.run(["node", str(ROOT / "tests/pyodide_node.mjs"), str(wheel), str(program)],
-                              capture_output=True, text=True, timeout=600, check=True)
-    line = next(l for l in done.stdout.splitlines() if l.startswith("RESULT "))
-    pyodide = json.loads(line[len("RESULT "):])
+                                            cells_per_block=(2, 2), block_norm="L2-Hys"), repeat=REPEAT, warmup=10)
+    pyodide = in_pyodide(f"ROWS = {json.dumps(rows)!r}\nREPEAT = {REPEAT}\n" + PYODIDE_PROGRAM)
     return {
         "hog_cpython_ms": round(cpython, 3),
         "hog_skimage_ms": round(skimage, 3),

@@ -11,13 +11,9 @@
 from __future__ import annotations
 
 import json
-import statistics
-import subprocess
-import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench.measure import in_pyodide, median_ms
+
 KERNELS = ("linear", "poly", "rbf")
 REPEAT = 15
 
@@ -41,22 +37,10 @@ print("RESULT " + json.dumps(out))
 """
 
 
-def median_ms(fn, repeat: int = REPEAT, warmup: int = 2) -> float:
-    for _ in range(warmup):
-        fn()
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return 1000 * statistics.median(times)
-
-
 def run() -> dict:
     from sklearn.datasets import make_moons
     from sklearn.svm import SVC as SkSVC
 
-    from export.site_hook import build_wheel
     from pyodemo import playground, rpc
     from pyodemo.svm import SVC
 
@@ -67,18 +51,11 @@ def run() -> dict:
     # The playground's refit in CPython, through the same doorway as the worker.
     for kernel in KERNELS:
         args = json.dumps({**data, "kernel": kernel, "C": 1.0, "gamma": "scale", "grid": 60, "max_iter": 20000})
-        results[f"playground_refit_100_{kernel}_cpython_ms"] = round(median_ms(lambda: rpc.dispatch("playground.fit", args)), 2)
+        results[f"playground_refit_100_{kernel}_cpython_ms"] = round(median_ms(lambda: rpc.dispatch("playground.fit", args), repeat=REPEAT), 2)
 
     # ... and in Pyodide under Node.
-    with tempfile.TemporaryDirectory() as tmp:
-        wheel = build_wheel(Path(tmp))
-        program = Path(tmp) / "bench.py"
-        program.write_text(f"DATA = {json.dumps(data)!r}\nDATA = __import__('json').loads(DATA)\n"
-                           f"KERNELS = {KERNELS!r}\nREPEAT = {REPEAT}\n" + PYODIDE_PROGRAM)
-        done = subprocess.run(["node", str(ROOT / "tests/pyodide_node.mjs"), str(wheel), str(program)],
-                              capture_output=True, text=True, timeout=900, check=True)
-    line = next(l for l in done.stdout.splitlines() if l.startswith("RESULT "))
-    pyodide = json.loads(line[len("RESULT "):])
+    pyodide = in_pyodide(f"DATA = {json.dumps(data)!r}\nDATA = __import__('json').loads(DATA)\n"
+                         f"KERNELS = {KERNELS!r}\nREPEAT = {REPEAT}\n" + PYODIDE_PROGRAM, timeout=900)
     for kernel in KERNELS:
         r = pyodide[kernel]
         results[f"playground_refit_100_{kernel}_pyodide_node_ms"] = round(r["total_ms"], 2)

@@ -19,20 +19,9 @@ import sys
 import time
 from pathlib import Path
 
+from export.browser import CHROMIUM, CHROMIUM_ARGS
 from export.serve import serve_in_thread
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-#: The same flags the e2e tests use; the resolver rule keeps every request on 127.0.0.1.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 PAGE_TIMEOUT_MS = 180_000
 
 

@@ -22,17 +22,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("PYODEMO_SITE", ROOT / "site"))  # a helper may test its own build
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
+from export.browser import CHROMIUM, CHROMIUM_ARGS
+
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-extension"}
 
 pytestmark = pytest.mark.e2e
