@@ -30,6 +30,7 @@ MODULES = {
     "widgets": "pyodemo.widgets",
     "explore": "pyodemo.explore",
     "playground": "pyodemo.playground",
+    "classify": "pyodemo.classify",
     "code": "pyodemo.coderun",
 }
 

@@ -36,12 +36,6 @@ def shoot(locator, name: str) -> None:
     locator.screenshot(path=str(ARTIFACTS / f"{name}.png"), style=".md-header, .md-top { visibility: hidden !important; }")
 
 
-def forget_other_missing_widgets(watch) -> None:
-    """Other widgets of the same page may not be written yet (their module 404s); only this one is tested here."""
-    missing = [e for e in watch.errors if "/js/widgets/" in e and "convolution.js" not in e]
-    watch.errors[:] = [e for e in watch.errors if e not in missing]
-
-
 @pytest.mark.parametrize("device", [None, "Pixel 7"])
 def test_convolution_stepper_and_relu(open_page, device):
     page, watch = open_page("cnn/", device=device)
@@ -133,5 +127,4 @@ def test_convolution_stepper_and_relu(open_page, device):
         page.set_viewport_size({"width": 360, "height": 740})
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         shoot(widget, "convolution-360px")
-    forget_other_missing_widgets(watch)
     watch.check()

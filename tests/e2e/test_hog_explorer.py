@@ -71,12 +71,6 @@ def shoot(locator, name: str) -> None:
     locator.screenshot(path=str(ARTIFACTS / f"{name}.png"), style=".md-header, .md-top { visibility: hidden !important; }")
 
 
-def forget_other_missing_widgets(watch) -> None:
-    """Other widgets of the same page may not be written yet (their module 404s); only this one is tested here."""
-    missing = [e for e in watch.errors if "/js/widgets/" in e and "hog-explorer.js" not in e]
-    watch.errors[:] = [e for e in watch.errors if e not in missing]
-
-
 @pytest.mark.parametrize("device", [None, "Pixel 7"])
 def test_hog_explorer_matches_cpython(open_page, device):
     name, pil = first_sample()
@@ -149,5 +143,4 @@ def test_hog_explorer_matches_cpython(open_page, device):
         page.set_viewport_size({"width": 360, "height": 740})
         assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
         shoot(widget, "hog-explorer-360px")
-    forget_other_missing_widgets(watch)
     watch.check()

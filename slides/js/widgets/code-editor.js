@@ -1,0 +1,286 @@
+// Editable code (HOG and SVM pages): pyodemo's own functions as a program the reader edits and runs in
+// the Python worker. pyodemo.coderun builds the program from the package's real source ("code.snippet")
+// and runs it ("code.run"): what it printed, and a traceback exactly as Python prints it.
+//
+// The editor is a plain <textarea> with a line-number gutter, not CodeMirror or Monaco: those need a
+// bundler (this site ships native ES modules, no build step), weigh far more than the rest of the page's
+// JavaScript, and a textarea is what screen readers, phone keyboards, autocorrect-off and the browser's
+// own undo already handle well. On top of it: Tab indents by 4 spaces (Shift+Tab outdents), Enter keeps
+// the indentation, Esc then Tab leaves the field (so the keyboard is never trapped), Ctrl/⌘+Enter runs.
+//
+// An endless loop cannot be interrupted inside the worker, so each run has a time limit (10 s, or the
+// widget's data-timeout-ms, or globalThis.pyodemoCodeTimeoutMs): past it python.js restarts the worker.
+import { call, onStatus, restart } from "../python.js";
+import { h, pythonStatus, whenVisible } from "../ui.js";
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+const BOOT_TIMEOUT_MS = 180_000; // starting Python is not the code's time
+const INDENT = "    ";
+const MAX_ROWS = 24;
+let uid = 0;
+
+export function mount(el) {
+  const id = `codeed-${++uid}`;
+  const name = el.dataset.code || "hog";
+  const fallback = (el.querySelector("pre code, code")?.textContent || "").replace(/\s+$/, "") + "\n";
+  let original = null; // pyodemo's program, once it has arrived
+  let running = false, stopping = false, runs = 0, escaped = false, pythonReady = false;
+
+  // ---- the editor: a gutter of line numbers beside a textarea that scrolls inside itself
+  const hint = h("p", { class: "pyodemo-note codeed-hint", id: `${id}-hint` },
+    h("kbd", {}, "Ctrl+Enter"), " (", h("kbd", {}, "⌘+Enter"), " on a Mac) runs the code. ",
+    h("kbd", {}, "Tab"), " indents by 4 spaces, ", h("kbd", {}, "Shift+Tab"), " outdents. To leave the editor with the keyboard, press ",
+    h("kbd", {}, "Esc"), ", then ", h("kbd", {}, "Tab"), ".");
+  const gutter = h("pre", { class: "codeed-gutter", "aria-hidden": "true" });
+  const textarea = h("textarea", {
+    id: `${id}-code`, class: "codeed-code", wrap: "off", spellcheck: "false", autocapitalize: "off",
+    autocomplete: "off", autocorrect: "off", translate: "no", readOnly: true,
+    "aria-describedby": `${id}-hint`,
+  });
+  textarea.value = fallback;
+  const editor = h("div", { class: "codeed-editor" }, gutter, textarea);
+  const label = h("label", { for: textarea.id, class: "codeed-label" }, "Python code");
+
+  // ---- buttons, the run's time and the output
+  const runButton = h("button", { type: "button", class: "codeed-run", onclick: () => runCode() }, icon("▶"), "Run");
+  const stopButton = h("button", { type: "button", class: "codeed-stop", disabled: true, onclick: () => stop() }, icon("■"), "Stop");
+  const resetButton = h("button", { type: "button", class: "codeed-reset", onclick: () => reset() }, icon("↺"), "Reset");
+  const meta = h("p", { class: "codeed-meta", role: "status" }, "Loading pyodemo's code…");
+  const output = h("pre", { class: "codeed-output", tabindex: 0, "aria-live": "polite", "aria-label": "Output of the code",
+                            "aria-atomic": "true" },
+    h("span", { class: "codeed-empty" }, "The output appears here."));
+  const sources = h("p", { class: "pyodemo-note codeed-sources" });
+  const title = h("h3", {}, "Edit and run pyodemo's code");
+
+  el.replaceChildren(title, pythonStatus(), sources, label, editor, hint,
+    h("div", { class: "pyodemo-row codeed-buttons" }, runButton, stopButton, resetButton), meta, output);
+  el.dataset.state = "loading";
+  onStatus((s) => { pythonReady = s.state === "ready"; });
+  updateGutter();
+
+  // ---- loading pyodemo's program (this starts Python when the widget comes near the screen)
+  whenVisible(el, () => load());
+
+  async function load() {
+    try {
+      const s = await call("code.snippet", { name }, {}, { timeoutMs: BOOT_TIMEOUT_MS });
+      const edited = original !== null && textarea.value !== original; // a retry after the reader's edits
+      original = s.code;
+      title.textContent = `Edit and run: ${s.title}`;
+      sources.replaceChildren("This is the real source of ",
+        ...s.sources.flatMap((src, i) => [i ? (i === s.sources.length - 1 ? " and " : ", ") : "", h("code", {}, src)]),
+        ", read from the installed pyodemo package, followed by a few lines that try it out.");
+      if (!edited) setCode(original);
+      setMeta("Ready: edit the code, then press Run.");
+      el.dataset.state = "ready";
+    } catch (error) {
+      // Python did not start: the page's static example stays, editable, so the reader still has it.
+      if (original === null) {
+        original = fallback;
+        setCode(original);
+      }
+      setMeta(`pyodemo's code could not be loaded (${error.message}). This is the page's example instead; press Run to try again.`, "alert");
+      el.dataset.state = "failed";
+    }
+  }
+
+  function setCode(code) {
+    textarea.readOnly = false;
+    textarea.value = code;
+    textarea.rows = Math.min(MAX_ROWS, Math.max(6, code.split("\n").length));
+    textarea.scrollTop = 0;
+    textarea.scrollLeft = 0;
+    updateGutter();
+  }
+
+  // `problem`: false, true (styled as an error) or "alert" (also announced at once: the widget's own trouble)
+  function setMeta(text, problem = false) {
+    meta.textContent = text;
+    meta.classList.toggle("pyodemo-error", Boolean(problem));
+    meta.setAttribute("role", problem === "alert" ? "alert" : "status");
+  }
+
+  // ---- running
+  function timeoutMs() {
+    const fromPage = Number(el.dataset.timeoutMs) || Number(globalThis.pyodemoCodeTimeoutMs);
+    return fromPage > 0 ? fromPage : DEFAULT_TIMEOUT_MS;
+  }
+
+  async function runCode() {
+    if (running) return;
+    if (el.dataset.state === "failed") await load(); // Python may start this time
+    running = true;
+    stopping = false;
+    el.dataset.state = "running";
+    runButton.setAttribute("aria-disabled", "true");
+    stopButton.disabled = false;
+    const limit = timeoutMs();
+    const seconds = `${+(limit / 1000).toFixed(1)} s`;
+    try {
+      if (!pythonReady) {
+        setMeta("Starting Python…");
+        await call("ping", {}, {}, { timeoutMs: BOOT_TIMEOUT_MS });
+      }
+      setMeta(`Running… (stopped after ${seconds})`);
+      const result = await call("code.run", { source: textarea.value }, {}, { timeoutMs: limit });
+      show(result);
+    } catch (error) {
+      if (error.kind === "restart") {
+        const why = stopping
+          ? "You stopped the code: Python was restarted."
+          : `Your code was still running after ${seconds} (an endless loop?), so Python was stopped and restarted.`;
+        showNote(`${why} Press Run to run it again.`, "Python was restarted.");
+        el.dataset.state = "restarted";
+      } else {
+        showNote(error.message || String(error), "The code could not run.");
+        el.dataset.state = "failed-run";
+      }
+    } finally {
+      running = false;
+      runs += 1;
+      el.dataset.runs = String(runs);
+      runButton.removeAttribute("aria-disabled");
+      if (document.activeElement === stopButton) runButton.focus();
+      stopButton.disabled = true;
+    }
+  }
+
+  function show({ stdout, error, ms }) {
+    const parts = [];
+    if (stdout) parts.push(h("span", { class: "codeed-stdout" }, stdout));
+    if (error) parts.push(h("span", { class: "codeed-traceback", dataset: { traceback: "" } }, error));
+    if (!parts.length) parts.push(h("span", { class: "codeed-empty" }, "(The code printed nothing.)"));
+    output.replaceChildren(...parts);
+    output.dataset.ms = String(ms);
+    const last = error ? error.trim().split("\n").pop() : "";
+    setMeta(error ? `Ran for ${fmtMs(ms)} and stopped with an error: ${last}` : `Ran in ${fmtMs(ms)}.`, Boolean(error));
+    el.dataset.state = error ? "error" : "done";
+  }
+
+  function showNote(text, summary) {
+    output.replaceChildren(h("span", { class: "codeed-note" }, text));
+    delete output.dataset.ms;
+    setMeta(summary, true);
+  }
+
+  function stop() {
+    if (!running) return;
+    stopping = true;
+    restart("You stopped the code; Python was restarted.");
+  }
+
+  function reset() {
+    if (original === null) return;
+    setCode(original);
+    output.replaceChildren(h("span", { class: "codeed-empty" }, "The output appears here."));
+    delete output.dataset.ms;
+    setMeta("The code is back to pyodemo's original.");
+    if (!running) el.dataset.state = "ready";
+  }
+
+  // ---- the gutter follows the textarea's lines and scrolling
+  function updateGutter() {
+    const lines = textarea.value.split("\n").length;
+    if (Number(gutter.dataset.lines) !== lines) {
+      gutter.textContent = Array.from({ length: lines }, (_, i) => i + 1).join("\n") + "\n\n";
+      gutter.dataset.lines = String(lines);
+      gutter.style.setProperty("--digits", String(String(lines).length)); // its width (it is sized apart from its text)
+    }
+    gutter.scrollTop = textarea.scrollTop;
+  }
+  textarea.addEventListener("input", updateGutter);
+  textarea.addEventListener("scroll", () => { gutter.scrollTop = textarea.scrollTop; });
+
+  // ---- keys: Tab/Shift+Tab indent, Enter keeps the indentation, Backspace removes one indent,
+  //      Ctrl/⌘+Enter runs, Esc then Tab leaves
+  textarea.addEventListener("blur", () => { escaped = false; textarea.classList.remove("codeed-escaped"); });
+  textarea.addEventListener("keydown", (e) => {
+    if (e.isComposing || textarea.readOnly) return;
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      runCode();
+      return;
+    }
+    if (e.key === "Escape") {
+      escaped = true; // the next Tab moves the focus, as everywhere else
+      textarea.classList.add("codeed-escaped");
+      return;
+    }
+    if (["Shift", "Control", "Alt", "Meta"].includes(e.key)) return;
+    if (e.key === "Tab" && escaped) return; // let the browser move the focus
+    escaped = false;
+    textarea.classList.remove("codeed-escaped");
+    if (e.key === "Tab" && !e.ctrlKey && !e.altKey && !e.metaKey) {
+      e.preventDefault();
+      if (e.shiftKey) outdent(); else indent();
+    } else if (e.key === "Enter" && !e.shiftKey && !e.altKey) {
+      e.preventDefault();
+      newline();
+    } else if (e.key === "Backspace" && !e.ctrlKey && !e.altKey && !e.metaKey) {
+      backspace(e);
+    }
+  });
+
+  /** Replace text[start:end] by `text` as if typed (so the browser's undo keeps working). */
+  function replace(start, end, text, selectStart = null, selectEnd = null) {
+    textarea.focus();
+    textarea.setSelectionRange(start, end);
+    const done = text ? document.execCommand?.("insertText", false, text) : (start === end || document.execCommand?.("delete"));
+    if (!done) {
+      textarea.setRangeText(text, start, end, "end");
+      textarea.dispatchEvent(new Event("input"));
+    }
+    if (selectStart !== null) textarea.setSelectionRange(selectStart, selectEnd ?? selectStart);
+    updateGutter();
+  }
+
+  const lineStart = (pos) => textarea.value.lastIndexOf("\n", pos - 1) + 1;
+
+  function indent() {
+    const { selectionStart: a, selectionEnd: b, value } = textarea;
+    if (a === b || !value.slice(a, b).includes("\n")) {
+      const column = a - lineStart(a);
+      replace(a, b, " ".repeat(INDENT.length - (column % INDENT.length)));
+      return;
+    }
+    const start = lineStart(a);
+    const block = value.slice(start, b);
+    const lines = block.split("\n");
+    const out = lines.map((l) => (l ? INDENT + l : l)).join("\n");
+    replace(start, b, out, a + (lines[0] ? INDENT.length : 0), start + out.length);
+  }
+
+  function outdent() {
+    const { selectionStart: a, selectionEnd: b, value } = textarea;
+    const start = lineStart(a);
+    const lines = value.slice(start, b).split("\n");
+    const removed = lines.map((l) => (l.match(/^ {1,4}/) || [""])[0].length);
+    if (!removed.some(Boolean)) return;
+    const out = lines.map((l, i) => l.slice(removed[i])).join("\n");
+    const end = a === b ? Math.max(start, a - removed[0]) : start + out.length;
+    replace(start, b, out, Math.max(start, a - removed[0]), end);
+  }
+
+  function newline() {
+    const { selectionStart: a, selectionEnd: b, value } = textarea;
+    const line = value.slice(lineStart(a), a);
+    let pad = line.match(/^ */)[0];
+    if (/:\s*(#.*)?$/.test(line)) pad += INDENT;
+    replace(a, b, `\n${pad}`);
+  }
+
+  function backspace(e) {
+    const { selectionStart: a, selectionEnd: b, value } = textarea;
+    if (a !== b) return;
+    const before = value.slice(lineStart(a), a);
+    if (!before || /[^ ]/.test(before)) return;
+    e.preventDefault();
+    const n = before.length % INDENT.length || INDENT.length;
+    replace(a - n, a, "");
+  }
+}
+
+// A symbol beside a button's word, for the eye only: screen readers say "Run", not "black triangle Run".
+const icon = (symbol) => h("span", { "aria-hidden": "true" }, `${symbol} `);
+
+const fmtMs = (ms) => (ms < 10 ? `${Number(ms).toFixed(1)} ms` : `${Math.round(ms).toLocaleString("en-US")} ms`);
