@@ -115,14 +115,26 @@ export async function samples(kind = null) {
   }
 }
 
-/** A picker row: a <select> of samples and an "Upload" button; calls onImage({rgba,width,height,name}). */
-export function imagePicker(onImage, { maxSide = 256, label = "Image", kind = null, capture = false } = {}) {
+/** A picker row: a <select> of samples, "Upload a photo" and (camera: true) a "Camera" button that opens
+ *  the phone's camera app; calls onImage({rgba, width, height, name}); errors show in the row. */
+export function imagePicker(onImage, { maxSide = 256, label = "Image", kind = null, camera = false } = {}) {
   const select = h("select", { "aria-label": `${label}: choose a sample` });
-  const input = h("input", { type: "file", accept: "image/*", class: "pyodemo-visually-hidden", tabindex: -1, "aria-hidden": "true",
-                             ...(capture ? { capture: "environment" } : {}) });
+  const fileInput = (capture) => h("input", { type: "file", accept: "image/*", class: "pyodemo-visually-hidden",
+                                               tabindex: -1, "aria-hidden": "true", ...(capture ? { capture: "environment" } : {}) });
+  const input = fileInput(false);
   const upload = h("button", { type: "button", onclick: () => input.click() }, "Upload a photo");
   const message = h("span", { class: "pyodemo-note", role: "status" });
-  const row = h("div", { class: "pyodemo-row" }, h("label", {}, `${label}: `, select), upload, input, message);
+  const row = h("div", { class: "pyodemo-row" }, h("label", {}, `${label}: `, select), upload, input);
+  if (camera) {
+    const cameraInput = fileInput(true);
+    row.append(h("button", { type: "button", onclick: () => cameraInput.click() }, "Camera"), cameraInput);
+    cameraInput.addEventListener("change", () => {
+      const file = cameraInput.files?.[0];
+      if (file) use(loadImageFile(file, maxSide), "your photo");
+      cameraInput.value = "";
+    });
+  }
+  row.append(message);
   let list = [];
   const use = async (promise, name) => {
     message.textContent = "";

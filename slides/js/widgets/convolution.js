@@ -2,7 +2,7 @@
 // sum, output grid), with toggleable pixels and an editable kernel; then preset kernels on a photo with
 // ReLU on or off. pyodemo.explore / pyodemo.convolve compute in the worker; this file draws.
 import { call, warmUp } from "../python.js";
-import { h, imagePicker, loadImageFile, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
+import { h, imagePicker, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
 
 // The slide's example (data, not computation: the outputs come from Python).
 const SLIDE_IMAGE = [[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]];
@@ -189,18 +189,7 @@ function filterSection(id, state) {
   const message = h("p", { class: "pyodemo-note", role: "status" });
   const name = h("p", { class: "pyodemo-note" });
 
-  const picker = imagePicker((img) => { picked = true; useImage(img, img.name); }, { maxSide: MAX_SIDE, label: "Photo" });
-  const cameraInput = h("input", { type: "file", accept: "image/*", capture: "environment", class: "pyodemo-visually-hidden" });
-  const camera = h("label", { class: "pyodemo-button", tabindex: 0, role: "button" }, "Camera", cameraInput);
-  camera.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); cameraInput.click(); } });
-  cameraInput.addEventListener("change", async () => {
-    const file = cameraInput.files?.[0];
-    cameraInput.value = "";
-    if (!file) return;
-    picked = true;
-    try { useImage(await loadImageFile(file, MAX_SIDE), "your photo"); } catch (error) { fail(error); }
-  });
-  picker.append(camera);
+  const picker = imagePicker((img) => { picked = true; useImage(img, img.name); }, { maxSide: MAX_SIDE, label: "Photo", camera: true });
 
   const el = h("section", { class: "convx-filters", "aria-label": "Kernels on a photo, with ReLU" },
     h("h4", {}, "Kernels on a photo"),

@@ -2,7 +2,7 @@
 // orientation histogram drawn as glyphs (as scikit-image's hog(..., visualize=True)), the feature length,
 // and a chosen cell's histogram as a bar chart. pyodemo.explore / pyodemo.hog compute; this file draws.
 import { call, warmUp } from "../python.js";
-import { h, imagePicker, loadImageFile, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
+import { h, imagePicker, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
 
 const SIZES = [32, 48, 64, 96, 128];
 const CELLS = [4, 6, 8, 12, 16];
@@ -46,19 +46,7 @@ export function mount(el) {
     h("div", { class: "hogx-side" }, feature, histogram.el));
 
   // ---- image sources: samples + upload (imagePicker), and the camera
-  const picker = imagePicker((img) => { picked = true; useImage(img, img.name); }, { maxSide: MAX_SIDE, label: "Image" });
-  const cameraInput = h("input", { type: "file", accept: "image/*", capture: "environment", class: "pyodemo-visually-hidden" });
-  const camera = h("label", { class: "pyodemo-button", tabindex: 0, role: "button" }, "Camera", cameraInput);
-  camera.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); cameraInput.click(); } });
-  cameraInput.addEventListener("change", async () => {
-    const file = cameraInput.files?.[0];
-    cameraInput.value = "";
-    if (!file) return;
-    picked = true;
-    try { useImage(await loadImageFile(file, MAX_SIDE), "your photo"); }
-    catch (error) { showMessage(error); }
-  });
-  picker.append(camera);
+  const picker = imagePicker((img) => { picked = true; useImage(img, img.name); }, { maxSide: MAX_SIDE, label: "Image", camera: true });
 
   el.replaceChildren(h("h3", {}, "Try it: HOG on any image"), pythonStatus(), picker, controls, imageName, message, figure);
 
