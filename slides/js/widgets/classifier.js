@@ -1,0 +1,561 @@
+// "Who's that Pokémon?" (svm-demo, cnn-demo, try): a photo from the camera, a file, drag-and-drop, paste or
+// a sample → a square crop box (drag, pinch, wheel, keys) → the CNN's top-3 (onnxruntime-web) and HOG + SVM's
+// top-3 (pyodemo in Python, in the shared worker) side by side, with the preprocessing step by step.
+//
+// Nothing about the models is written here: the CNN's input comes from models/cnn.json (cnn.js), the SVM's
+// from the model file's header (pyodemo.classify reads it in Python). `data-models="cnn"` or "hog_svm"
+// puts that model first; both run. When Python starts: where HOG + SVM is featured (svm-demo), as soon as the
+// widget is on screen; elsewhere (try, cnn-demo) right after the CNN's first answer is on screen, so on a
+// slow phone connection the CNN's download and answer never wait behind Python's (or at once, on a tap of
+// "Start HOG + SVM now", or when the CNN cannot run). With the browser's data saver on, only on that tap.
+import { call, onStatus } from "../python.js";
+import { h, paintRGBA, pythonStatus, samples, siteURL, whenVisible } from "../ui.js";
+import { createCropBox, drawCrop, loadPicture, loadPictureURL, pictureFromVideo } from "../crop-box.js";
+import { classify as cnnClassify, loadCNN } from "../cnn.js";
+
+const SVM_MODEL = "models/hog_svm.svm";
+const SEND_MAX = 512 * 512; // pictures up to this many pixels go to Python whole, with the crop box
+const SEND_SIDE = 256; // larger ones: the crop square alone, at most this many px a side
+const LIVE_MS = 300; // live camera: a new frame this often (a frame is dropped while a model is busy)
+const MODELS = {
+  cnn: { title: "CNN", engine: "onnxruntime-web" },
+  hog_svm: { title: "HOG + SVM", engine: "pyodemo in Python" },
+};
+const pct = (p) => `${(100 * p).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1)} %`;
+const ms = (t) => `${t < 10 ? t.toFixed(1) : Math.round(t)} ms`;
+const liveCapable = () => window.isSecureContext && typeof navigator.mediaDevices?.getUserMedia === "function";
+let uid = 0;
+
+export function mount(el) {
+  const id = `clf-${++uid}`;
+  const wanted = (el.dataset.models || "").split(/[\s,]+/).filter((m) => m in MODELS);
+  const featured = wanted.length === 1 ? wanted[0] : null;
+  const order = featured === "hog_svm" ? ["hog_svm", "cnn"] : ["cnn", "hog_svm"];
+  const saveData = Boolean(navigator.connection?.saveData);
+  el.classList.add("clf");
+  if (featured) el.classList.add(`clf--${featured}`);
+
+  // ---------------------------------------------------------------- sources
+  // the inputs are hidden; their buttons open them (rear camera for "Take a photo" where there is no live mode)
+  const hiddenInput = (extra) => h("input", { type: "file", accept: "image/*", class: "pyodemo-visually-hidden",
+    tabindex: -1, "aria-hidden": "true", ...extra });
+  const fileInput = hiddenInput({ dataset: { role: "file" } });
+  const photoInput = hiddenInput({ capture: "environment", dataset: { role: "camera" } });
+  const live = liveCapable();
+  const cameraButton = h("button", { type: "button", class: "clf-source clf-source--camera", "aria-pressed": live ? "false" : undefined,
+    onclick: () => (live ? (stream ? stopLive() : startLive()) : photoInput.click()) }, live ? "Live camera" : "Take a photo");
+  const fileButton = h("button", { type: "button", class: "clf-source", onclick: () => fileInput.click() }, "Choose a picture");
+  const sources = h("div", { class: "pyodemo-row clf-sources" }, cameraButton, fileButton, fileInput, photoInput,
+    h("span", { class: "pyodemo-note clf-hint" }, "or drop or paste a picture here"));
+  const sampleRow = h("div", { class: "clf-samples", role: "group", "aria-label": "Samples" });
+  const message = h("p", { class: "clf-message", role: "status" });
+
+  // ---------------------------------------------------------------- crop box
+  const crop = createCropBox({ onChange: (box, { final }) => changed(final), label: "Crop box" });
+  crop.el.hidden = true;
+  const cropTools = h("div", { class: "pyodemo-row clf-crop-tools", role: "group", "aria-label": "Crop box" },
+    h("button", { type: "button", "aria-label": "Smaller crop box", onclick: () => crop.grow(1 / 1.15, { final: true }) }, "−"),
+    h("button", { type: "button", "aria-label": "Larger crop box", onclick: () => crop.grow(1.15, { final: true }) }, "+"),
+    h("button", { type: "button", onclick: () => crop.reset() }, "Reset crop"));
+  const pictureName = h("p", { class: "pyodemo-note clf-picture" }, "No picture yet: tap a sample or take a photo.");
+  const cropPanel = h("div", { class: "clf-crop-panel" }, pictureName, crop.el, cropTools,
+    h("p", { class: "pyodemo-note clf-crop-help" }, "Drag the square onto the Pokémon; pinch, scroll or use + and − to resize it."));
+
+  // ---------------------------------------------------------------- results
+  const cards = Object.fromEntries(order.map((m) => [m, card(m)]));
+  const summary = h("p", { class: "pyodemo-visually-hidden clf-summary", role: "status", "aria-live": "polite", "aria-atomic": "true" });
+  const results = h("section", { class: "clf-results", "aria-label": "Results" }, ...order.map((m) => cards[m].el), summary);
+
+  // ---------------------------------------------------------------- steps
+  const stepCrop = figure("Crop", "The crop square");
+  const stepCNN = figure("CNN input", "What the CNN sees");
+  const stepInput = figure("Resize", "HOG + SVM: the crop resized on its background");
+  const stepGray = figure("Grayscale", "HOG + SVM: grayscale");
+  const stepHOG = figure("HOG", "HOG + SVM: the HOG cells' orientation histograms");
+  const svmSteps = h("div", { class: "clf-steps__row", dataset: { model: "hog_svm" } },
+    h("span", { class: "clf-steps__label" }, "HOG + SVM"), stepInput.el, stepGray.el, stepHOG.el);
+  const steps = h("section", { class: "clf-steps", "aria-labelledby": `${id}-steps` },
+    h("h3", { id: `${id}-steps` }, "Step by step"),
+    h("div", { class: "clf-steps__row", dataset: { model: "cnn" } }, h("span", { class: "clf-steps__label" }, "CNN"), stepCrop.el, stepCNN.el),
+    svmSteps);
+
+  el.replaceChildren(
+    h("h2", { class: "clf-title pyodemo-visually-hidden" }, "Who's that Pokémon? Classify a picture"),
+    sources, sampleRow, message,
+    h("div", { class: "clf-main" }, cropPanel, results),
+    steps,
+  );
+
+  // ---------------------------------------------------------------- state
+  let picture = null, pictureSeq = 0, shownSeq = 0, picked = false, visible = false;
+  let stream = null, video = null, liveTimer = null, liveFrame = null;
+  let svmWanted = false, svmModel = null, cnnAnswered = false;
+  let cropBackground = [255, 255, 255]; // the crop step is shown on the CNN's background once its sidecar is read
+
+  let settled = true; // the last change of the box was the end of a gesture (or a key press, a new picture)
+  const key = () => (picture && crop.box ? `${pictureSeq}:${crop.box.join(",")}` : "");
+  const job = () => ({ picture, box: crop.box, key: key(), seq: pictureSeq, live: Boolean(stream), final: settled });
+
+  /** One inference in flight per model: a change while it runs marks it dirty, and it runs once more. */
+  function runner(work) {
+    let busy = false, dirty = false;
+    const kick = () => {
+      if (!picture || !crop.box) return;
+      if (busy) { dirty = true; return; }
+      busy = true; dirty = false;
+      work(job()).finally(() => { busy = false; if (dirty && !stream) kick(); });
+    };
+    kick.busy = () => busy;
+    return kick;
+  }
+  const run = { cnn: runner(runCNN), hog_svm: runner(runSVM) };
+
+  function changed(final) {
+    settled = final;
+    el.dataset.box = crop.box?.join(",") ?? "";
+    svmSteps.classList.add("is-stale"); // until HOG + SVM has looked at this crop
+    paintCrop();
+    run.cnn();
+    if (final) run.hog_svm();
+  }
+
+  function showMessage(text, kind = "info") {
+    message.textContent = text || "";
+    message.dataset.kind = text ? kind : "";
+    message.classList.toggle("pyodemo-error", kind === "error");
+    message.setAttribute("role", kind === "error" ? "alert" : "status");
+  }
+
+  async function usePicture(loading, name, { sample = null } = {}) {
+    const seq = ++pictureSeq;
+    picked = true;
+    if (stream) stopLive({ keep: false });
+    el.dataset.loading = "true";
+    try {
+      const next = await loading;
+      if (seq !== pictureSeq) return;
+      picture = next;
+      shownSeq = seq;
+      el.dataset.picture = String(seq);
+      el.dataset.pictureName = sample ?? name;
+      const size = picture.original.width === picture.width ? `${picture.width} × ${picture.height} px`
+        : `${picture.original.width} × ${picture.original.height} px, shown at ${picture.width} × ${picture.height}`;
+      pictureName.textContent = `${name} (${size})`;
+      showMessage(picture.notes.length ? `${name}: ${picture.notes.join("; ")}.` : "", "info");
+      crop.setPicture(picture);
+    } catch (error) {
+      if (seq !== pictureSeq) return;
+      pictureSeq = shownSeq; // the picture on screen stays, and so do its results
+      delete el.dataset.loading;
+      showMessage(error?.message || String(error), "error");
+      el.dataset.error = String(seq);
+    } finally {
+      if (seq === pictureSeq) delete el.dataset.loading;
+    }
+  }
+
+  // ---------------------------------------------------------------- the CNN
+  async function runCNN(j) {
+    const c = cards.cnn;
+    if (!c.loaded) c.state("loading", "Loading the CNN (onnxruntime-web)…");
+    else c.state("busy");
+    try {
+      const model = await loadCNN();
+      if (!c.loaded) {
+        c.loaded = true;
+        cropBackground = model.meta.input.background;
+        c.note(`${model.meta.classes.length} classes, ${model.meta.input.size} × ${model.meta.input.size} px colour input; `
+          + `loaded in ${ms(model.loadMs)}.`);
+      }
+      const r = await cnnClassify(j.picture, j.box, { name: j.picture.name });
+      const n = model.meta.classes.length;
+      c.detail(r.threshold === null ? "" : `Sure when the top probability is at least ${pct(r.threshold)}.`);
+      c.show({ top: r.top, sure: r.sure, n, score: pct, bar: (p) => p,
+        time: `${ms(r.ms.total)} (prepare ${ms(r.ms.prepare)}, run ${ms(r.ms.run)})`, forKey: j.key, classes: model.meta.classes });
+      paint(stepCNN, r.input.rgba, r.input.size, r.input.size, `${r.input.size} × ${r.input.size} px, colour`);
+      if (!j.live && j.final) announce(); // not while a finger is still dragging the box
+      if (!cnnAnswered) {
+        cnnAnswered = true;
+        el.dataset.firstCnnMs = String(Math.round(performance.now())); // since navigation
+        el.dataset.firstCnnAt = String(Date.now());
+        if (!featured || featured === "cnn") requestAnimationFrame(() => setTimeout(() => wantSVM(false), 0));
+      }
+    } catch (error) {
+      c.fail(error, j.key);
+      if (!cnnAnswered) wantSVM(false); // the CNN cannot run: let HOG + SVM answer instead
+    }
+  }
+
+  // ---------------------------------------------------------------- HOG + SVM (Python)
+  function wantSVM(asked) {
+    if (svmWanted) return;
+    if (!asked && saveData) return; // the data saver is on: wait for the tap
+    svmWanted = true;
+    el.dataset.pythonWantedAt = String(Date.now());
+    cards.hog_svm.startButton.hidden = true;
+    run.hog_svm();
+  }
+
+  async function loadSVM() {
+    const response = await fetch(siteURL(SVM_MODEL)).catch(() => null);
+    if (!response?.ok) {
+      throw new Error(response?.status === 404 ? "HOG + SVM is not in this build (models/hog_svm.svm is missing)."
+        : "The HOG + SVM model file (models/hog_svm.svm) could not be downloaded.");
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    let summary;
+    try {
+      summary = await call("classify.load_model", {}, { model: bytes });
+    } catch (error) {
+      if (error.kind === "value") {
+        const fatal = new Error(`The HOG + SVM model file (models/hog_svm.svm, ${bytes.length.toLocaleString("en-US")} bytes) `
+          + `cannot be used: ${error.message}`);
+        fatal.permanent = true;
+        throw fatal;
+      }
+      throw error;
+    }
+    return { ...summary, bytes };
+  }
+
+  function modelSVM() {
+    svmModel ??= loadSVM().catch((error) => { if (!error.permanent) svmModel = null; throw error; });
+    return svmModel;
+  }
+
+  /** What Python gets: the whole picture and the box, or (for a large picture) the crop square alone. */
+  function payload(pic, box) {
+    if (pic.width * pic.height <= SEND_MAX) return { rgba: pic.rgba, width: pic.width, height: pic.height, box };
+    const side = Math.min(box[2], SEND_SIDE);
+    const canvas = drawCrop(pic, box, side, null);
+    const rgba = new Uint8Array(canvas.getContext("2d").getImageData(0, 0, side, side).data.buffer);
+    return { rgba, width: side, height: side, box: [0, 0, side] };
+  }
+
+  async function runSVM(j) {
+    const c = cards.hog_svm;
+    if (!svmWanted) return;
+    c.state(c.loaded ? "busy" : "loading", c.loaded ? "" : "Loading HOG + SVM…");
+    try {
+      let model = await modelSVM();
+      if (!c.loaded) {
+        c.loaded = true;
+        c.note(`${model.classes.length} classes, ${model.n_features.toLocaleString("en-US")} features, `
+          + `${model.n_support_vectors.toLocaleString("en-US")} support vectors (${model.kernel} kernel).`);
+      }
+      const p = payload(j.picture, j.box);
+      const t0 = performance.now();
+      let r;
+      try {
+        r = await call("classify.predict", { token: model.token, width: p.width, height: p.height, k: 3, box: p.box }, { rgba: p.rgba });
+      } catch (error) {
+        if (error.kind !== "value" || !/no longer loaded/.test(error.message)) throw error;
+        svmModel = null; // Python restarted since: load the model again, once
+        model = await modelSVM();
+        r = await call("classify.predict", { token: model.token, width: p.width, height: p.height, k: 3, box: p.box }, { rgba: p.rgba });
+      }
+      const roundTrip = performance.now() - t0;
+      const n = model.classes.length;
+      const most = n - 1 + 1 / 3; // ovr score: votes (0…n−1) plus a confidence in (−⅓, ⅓)
+      c.show({ top: r.top, sure: r.sure, n, score: (s) => s.toFixed(2), bar: (s) => (s + 1 / 3) / (most + 1 / 3),
+        time: `${ms(r.ms.total)} in Python (features ${ms(r.ms.features)}, SVM ${ms(r.ms.svm)}); ${ms(roundTrip)} with the round trip`,
+        forKey: j.key, classes: model.classes });
+      const s = r.steps, size = s.size;
+      const features = model.pipeline?.features ?? [];
+      const hogFeature = features.find((f) => f.name === "hog"), hist = features.find((f) => f.name === "color_hist");
+      paint(stepInput, s.input, size, size, `${size} × ${size} px on its background`);
+      paint(stepGray, s.gray, size, size, hogFeature?.color === "rgb" ? "for reference: this model's HOG takes the strongest colour channel"
+        : "what HOG looks at");
+      if (s.hog) {
+        paint(stepHOG, s.hog, s.hog_size[0], s.hog_size[1], `${r.n_features.toLocaleString("en-US")} numbers`
+          + (hist ? ` (with a ${3 * (hist.bins ?? 8)}-number colour histogram)` : ""));
+      }
+      c.detail(thresholdText(r));
+      if (j.key === key()) svmSteps.classList.remove("is-stale");
+      if (!j.live) announce();
+      if (!el.dataset.firstSvmMs) el.dataset.firstSvmMs = String(Math.round(performance.now()));
+    } catch (error) {
+      c.fail(error, j.key);
+    }
+  }
+
+  // ---------------------------------------------------------------- drawing
+  function paintCrop() {
+    if (!picture || !crop.box) return;
+    const c = drawCrop(picture, crop.box, 96, cropBackground);
+    const ctx = stepCrop.canvas.getContext("2d");
+    stepCrop.canvas.width = 96; stepCrop.canvas.height = 96;
+    ctx.drawImage(c, 0, 0);
+    stepCrop.caption(`${crop.box[2]} × ${crop.box[2]} px at (${crop.box[0]}, ${crop.box[1]})`);
+  }
+
+  function paint(step, rgba, width, height, text) {
+    paintRGBA(step.canvas, rgba, width, height);
+    step.caption(text);
+    step.el.hidden = false;
+  }
+
+  /** How "not sure" was decided, in words: the SVM's threshold, on its score or on its margin. */
+  function thresholdText(r) {
+    if (r.threshold === null || r.threshold === undefined) return "";
+    const best = r.top[0];
+    const onMargin = String(r.threshold_on ?? "").startsWith("margin") && Number.isFinite(best.margin);
+    return onMargin
+      ? `Sure when the top class's weakest one-vs-one win (margin) is at least ${r.threshold.toFixed(2)}: here ${best.margin.toFixed(2)}.`
+      : `Sure when the top score is at least ${r.threshold.toFixed(2)}.`;
+  }
+
+  function announce() {
+    const parts = order.map((m) => cards[m].spoken).filter(Boolean);
+    summary.textContent = parts.join(" ");
+  }
+
+  // ---------------------------------------------------------------- live camera
+  async function startLive() {
+    showMessage("Starting the camera…");
+    try {
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: { ideal: "environment" }, width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+    } catch (error) {
+      stream = null;
+      const why = {
+        NotAllowedError: "The camera was not allowed.",
+        NotFoundError: "No camera was found.",
+        NotReadableError: "The camera is busy in another app.",
+      }[error?.name] ?? `The camera could not start (${error?.message || error}).`;
+      showMessage(`${why} You can still take or choose a photo with “Choose a picture”.`, "error");
+      return;
+    }
+    shownSeq = ++pictureSeq;
+    picked = true;
+    video = h("video", { class: "pyodemo-visually-hidden", muted: true, playsInline: true, autoplay: true, "aria-hidden": "true" });
+    video.muted = true;
+    video.srcObject = stream;
+    el.append(video);
+    try { await video.play(); } catch { /* autoplay of a muted stream is allowed; frames still arrive */ }
+    if (!stream) return;
+    cameraButton.textContent = "Stop camera";
+    cameraButton.setAttribute("aria-pressed", "true");
+    el.dataset.live = "true";
+    results.classList.add("clf-results--live");
+    showMessage("Live: both models look a few times a second. Tap “Stop camera” to keep a frame.");
+    crop.setLive(video);
+    pictureName.textContent = "Live camera";
+    el.dataset.pictureName = "camera";
+    const tick = () => {
+      if (!stream) return;
+      const frame = pictureFromVideo(video, { name: "camera frame", reuse: liveFrame?.canvas });
+      if (frame) {
+        const first = !liveFrame;
+        liveFrame = frame;
+        picture = frame;
+        el.dataset.picture = String(pictureSeq);
+        el.dataset.frames = String(Number(el.dataset.frames || 0) + 1);
+        if (first) crop.setPicture(frame); // the centred square; runs both models
+        else {
+          crop.updatePicture(frame);
+          if (!run.cnn.busy()) run.cnn(); // a model still busy with an older frame skips this one
+          if (svmWanted && !run.hog_svm.busy()) run.hog_svm();
+        }
+      }
+      liveTimer = setTimeout(tick, LIVE_MS);
+    };
+    const redraw = () => { if (stream) { crop.redraw(); requestAnimationFrame(redraw); } };
+    tick();
+    requestAnimationFrame(redraw);
+  }
+
+  /** Stop the stream; with `keep`, the last frame stays as the picture (its crop can be adjusted). */
+  function stopLive({ keep = true } = {}) {
+    if (!stream) return;
+    for (const track of stream.getTracks()) track.stop();
+    stream = null;
+    clearTimeout(liveTimer);
+    video?.remove();
+    video = null;
+    cameraButton.textContent = "Live camera";
+    cameraButton.setAttribute("aria-pressed", "false");
+    delete el.dataset.live;
+    results.classList.remove("clf-results--live");
+    crop.setLive(null);
+    const frame = liveFrame;
+    liveFrame = null;
+    if (keep && frame) {
+      picture = copyPicture(frame); // the live canvas is reused: keep a copy of the last frame
+      shownSeq = pictureSeq;
+      pictureName.textContent = "A frame from the camera";
+      showMessage("");
+      crop.setPicture(picture, crop.box);
+    } else {
+      showMessage("");
+    }
+  }
+
+  function copyPicture(frame) {
+    const c = h("canvas", { width: frame.width, height: frame.height });
+    c.getContext("2d").drawImage(frame.canvas, 0, 0);
+    return { ...frame, canvas: c, name: "camera frame" };
+  }
+
+  document.addEventListener("visibilitychange", () => { if (document.hidden) stopLive(); });
+  window.addEventListener("pagehide", () => stopLive());
+  if ("IntersectionObserver" in window) {
+    new IntersectionObserver((entries) => {
+      visible = entries.some((e) => e.isIntersecting && e.intersectionRatio >= 0.2);
+      if (!visible) stopLive(); // the live view (mostly) scrolled out of sight: stop the camera
+    }, { threshold: [0, 0.2, 0.5] }).observe(cropPanel);
+  } else visible = true;
+
+  // ---------------------------------------------------------------- inputs
+  for (const input of [fileInput, photoInput]) {
+    input.addEventListener("change", () => {
+      const file = input.files?.[0];
+      input.value = "";
+      if (file) usePicture(loadPicture(file), file.name || "your photo");
+    });
+  }
+  el.addEventListener("dragover", (event) => {
+    if (![...(event.dataTransfer?.types ?? [])].includes("Files")) return;
+    event.preventDefault();
+    el.classList.add("clf--drop");
+  });
+  el.addEventListener("dragleave", (event) => { if (!el.contains(event.relatedTarget)) el.classList.remove("clf--drop"); });
+  el.addEventListener("drop", (event) => {
+    el.classList.remove("clf--drop");
+    const file = event.dataTransfer?.files?.[0];
+    if (!file) return;
+    event.preventDefault();
+    usePicture(loadPicture(file), file.name || "dropped picture");
+  });
+  document.addEventListener("paste", (event) => {
+    const inside = el.contains(document.activeElement);
+    if (!inside && !visible) return;
+    const target = event.target;
+    if (!inside && target instanceof HTMLElement && target.closest("input, textarea, [contenteditable]")) return;
+    const file = [...(event.clipboardData?.files ?? [])][0];
+    if (!file) { if (inside) showMessage("The clipboard holds no picture: copy an image, then paste.", "error"); return; }
+    event.preventDefault();
+    usePicture(loadPicture(file), file.name && file.name !== "image.png" ? file.name : "pasted picture");
+  });
+
+  // ---------------------------------------------------------------- samples
+  samples().then((list) => {
+    const chosen = [
+      ...list.filter((s) => s.kind === "test-split"),
+      ...list.filter((s) => s.kind === "unseen-art"),
+      ...list.filter((s) => s.kind === "photo-like").slice(0, 1),
+    ];
+    if (!chosen.length) { sampleRow.append(h("p", { class: "pyodemo-note" }, "(this build has no samples)")); return; }
+    const what = { "test-split": "a sprite from the test split", "unseen-art": "an artwork the models never saw", "photo-like": "a photo-like picture" };
+    sampleRow.replaceChildren(...chosen.map((s) => h("button", {
+      type: "button", class: `clf-sample clf-sample--${s.kind}`, dataset: { sample: s.file, kind: s.kind },
+      "aria-label": `Sample: ${s.class}, ${what[s.kind] ?? s.kind}`, title: `${s.class} (${what[s.kind] ?? s.kind})`,
+      onclick: () => usePicture(loadPictureURL(s.url, s.class), `${s.class} (sample)`, { sample: s.file }),
+    }, h("img", { src: s.url, alt: "", width: 48, height: 48, loading: "lazy", decoding: "async" }),
+      s.kind === "test-split" ? null : h("span", { class: "clf-sample__badge", "aria-hidden": "true" }, s.kind === "unseen-art" ? "art" : "photo"))));
+    rovingFocus(sampleRow);
+    whenVisible(el, () => {
+      if (!picked && chosen[0]) usePicture(loadPictureURL(chosen[0].url, chosen[0].class), `${chosen[0].class} (sample)`, { sample: chosen[0].file });
+    });
+  });
+
+  whenVisible(el, () => {
+    loadCNN().catch(() => {}); // start downloading the CNN at once
+    if (featured === "hog_svm") wantSVM(false);
+  });
+  onStatus((s) => { if (s.state === "ready" && !svmWanted && !saveData) wantSVM(false); });
+
+  // ---------------------------------------------------------------- a model's card
+  function card(model) {
+    const info = MODELS[model];
+    const headingId = `${id}-${model}`;
+    const status = h("p", { class: "clf-card__status" });
+    const verdict = h("p", { class: "clf-verdict" }, "…");
+    const list = h("ol", { class: "clf-top" });
+    const time = h("p", { class: "pyodemo-note clf-ms" });
+    const detailLine = h("p", { class: "pyodemo-note clf-card__detail" });
+    const note = h("p", { class: "pyodemo-note clf-card__note" });
+    const error = h("p", { class: "pyodemo-error clf-card__error", role: "alert", hidden: true });
+    const startButton = h("button", { type: "button", class: "clf-start", hidden: model !== "hog_svm",
+      onclick: () => wantSVM(true) }, "Start HOG + SVM now");
+    const extra = model === "hog_svm" ? [pythonStatus(),
+      h("p", { class: "pyodemo-note clf-card__wait" }, saveData ? "Your data saver is on: HOG + SVM waits for a tap (it downloads Python)."
+        : "HOG + SVM runs in Python, which loads after the CNN's first answer."), startButton] : [];
+    const cardEl = h("section", { class: `clf-card clf-card--${model}`, dataset: { model, state: "idle" }, "aria-labelledby": headingId },
+      h("h3", { id: headingId }, info.title, " ", h("span", { class: "clf-engine" }, info.engine), featured === model ? h("span", { class: "clf-featured" }, "this slide") : null),
+      ...extra, status, error, verdict, list, detailLine, time, note);
+    if (model === "hog_svm" && featured === "hog_svm") extra[1].hidden = true;
+    const self = {
+      el: cardEl, loaded: false, startButton, spoken: "", shownFor: false,
+      state(state, text = "") {
+        cardEl.dataset.state = state;
+        status.textContent = text;
+        if (model === "hog_svm") extra[1].hidden = true;
+      },
+      note(text) { note.textContent = text; },
+      detail(text) { detailLine.textContent = text; },
+      show({ top, sure, n, score, bar, time: t, forKey, classes }) {
+        cardEl.dataset.state = "done";
+        status.textContent = "";
+        error.hidden = true;
+        const best = top[0];
+        verdict.replaceChildren(sure
+          ? h("strong", {}, best.label)
+          : h("span", { class: "clf-unsure" }, h("strong", {}, `Not sure — is it one of these ${n}?`),
+            h("span", { class: "clf-classes" }, classes.join(", "))));
+        list.replaceChildren(...top.map((t, i) => h("li", { class: i === 0 ? "clf-top__first" : "" },
+          h("span", { class: "clf-top__label" }, t.label),
+          h("span", { class: "clf-bar", "aria-hidden": "true" }, h("span", { class: "clf-bar__fill", style: `width: ${(100 * Math.min(1, Math.max(0, bar(t.score)))).toFixed(1)}%` })),
+          h("span", { class: "clf-top__score" }, score(t.score)))));
+        time.textContent = t;
+        Object.assign(cardEl.dataset, { top1: best.label, score: String(best.score), sure: String(sure), for: forKey,
+          top: JSON.stringify(top.map((t) => [t.label, t.score])) });
+        self.shownFor = true;
+        self.spoken = `${info.title}: ${sure ? best.label : "not sure"}, ${score(best.score)}.`;
+      },
+      fail(err, forKey) {
+        const text = err?.message || String(err);
+        cardEl.dataset.state = "error";
+        cardEl.dataset.for = forKey;
+        status.textContent = "";
+        error.textContent = text;
+        error.hidden = false;
+        verdict.textContent = "—";
+        list.replaceChildren();
+        time.textContent = "";
+        detailLine.textContent = "";
+        self.spoken = `${info.title}: ${text}`;
+        console.warn(`${info.title}:`, err);
+      },
+    };
+    return self;
+  }
+
+  /** One Tab stop for the row of samples; arrow keys, Home and End move between them. */
+  function rovingFocus(row) {
+    const buttons = [...row.querySelectorAll("button")];
+    buttons.forEach((b, i) => { b.tabIndex = i === 0 ? 0 : -1; });
+    row.addEventListener("keydown", (event) => {
+      const i = buttons.indexOf(document.activeElement);
+      if (i < 0) return;
+      const next = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: buttons.length - 1 }[event.key];
+      if (next === undefined) return;
+      event.preventDefault();
+      const j = (next + buttons.length) % buttons.length;
+      buttons[i].tabIndex = -1;
+      buttons[j].tabIndex = 0;
+      buttons[j].focus();
+    });
+    row.setAttribute("aria-label", "Samples (arrow keys move between them)");
+  }
+
+  function figure(title, label) {
+    const canvas = h("canvas", { class: "clf-step__canvas", width: 64, height: 64, role: "img", "aria-label": label });
+    const caption = h("figcaption", {}, h("strong", {}, title), h("span", { class: "clf-step__detail" }));
+    const fig = h("figure", { class: "clf-step", hidden: true }, canvas, caption);
+    return {
+      el: fig, canvas,
+      caption(text) { caption.lastChild.textContent = text; fig.hidden = false; },
+    };
+  }
+}
