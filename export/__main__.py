@@ -19,8 +19,11 @@ from collections.abc import Sequence
 COMMANDS: dict[str, tuple[str, str]] = {
     "dataset": ("export.dataset:main", "build the dataset (pokemon-10, or --data PATH)"),
     "testsets": ("export.testsets:main", "build the photo-like, unseen-art and not-Pokémon sets"),
+    "train-svm": ("export.train_svm:main", "train HOG+SVM -> slides/models/hog_svm.svm + hog_svm-train.json"),
     "train-cnn": ("export.train_cnn:main", "train the CNN, export cnn.onnx + cnn.json (slides/models)"),
+    "report": ("export.report:main", "evaluate both models -> slides/models/metrics.json + figures/"),
     "serve": ("export.serve:main", "serve site/ on 127.0.0.1"),
+    "predict": ("export.predict:main", "top-3 of both committed models for IMAGE... (JSON)"),
     "pdf": ("export.pdf:main", "the deck as a PDF, one page per slide -> site/pyodemo-talk.pdf"),
 }
 

@@ -1,0 +1,712 @@
+"""Train the HOG+SVM model: ``python -m export train-svm`` (the talk's steps 2–4 for the classic model).
+
+1. **Features** (step 2a, "feature definition"): each image goes through the browser's own code —
+   `pyodemo.classify.default_crop`, `prepare`, `features` — as the model file's ``pipeline``
+   says (`CHOSEN`): colour HOG (Dalal & Triggs 2005: per pixel the channel with the strongest
+   gradient) on the 64 × 64 input plus a small RGB histogram of the visible pixels. Computed in
+   worker processes and cached in ``data/cache/`` (`export.features`).
+2. **Augmentation**: the training split as stored (a sprite on the page, composited on white)
+   plus ``PHOTO_COPIES`` copies of each training image pasted onto a *procedural* background at
+   a random scale and position, blurred and JPEG-compressed (`export.features.photo_composite`) —
+   a phone picture's stand-in. Never the photo-like test set's photographs
+   (``data/photo-like/backgrounds.json``).
+3. **Model selection on the validation split only**: `sklearn.svm.SVC` with
+   ``class_weight="balanced"`` (step 1b: the largest class has 7.7× the smallest) over a grid of
+   kernels (linear, poly, rbf), C and gamma (`GRID`), fitted on precomputed kernel matrices
+   (`Gram`: one BLAS call instead of libsvm's own loops, ~20× faster); the score is the mean
+   macro-F1 over the validation images as stored and a photo-like copy of each (`VAL_SEED`).
+   Only models that fit the **browser budget** compete: scoring costs about
+   ``n_support_vectors × n_features`` multiply-adds (a linear model: ``n_pairs × n_features``),
+   at `NS_PER_MAC` each in Pyodide, and must stay under `SVM_BUDGET_MS` (the resize and HOG take
+   the rest of the 30 ms).
+4. **Final model**: the chosen configuration refitted with scikit-learn's own kernel on the
+   training split (+ its photo copies) — the validation split is never fitted — and written with
+   `export.sklearn_bridge.to_pyodemo`, the pipeline and the "not sure" threshold in its header,
+   float32 (float64 if float32 changed a validation prediction). pyodemo's predictions on the
+   test split must equal scikit-learn's: asserted.
+5. **"Not sure"**: the threshold on the *margin* — the top class's weakest one-vs-one win, i.e.
+   the smallest of its 9 pairwise decision values (`pyodemo.classify.decision`) — chosen on the
+   validation images (as stored + photo copies) to maximise (right answers kept) − (wrong answers
+   kept); checked on ``data/not-pokemon`` (other Pokémon, photos), never tuned on it.
+6. **Report** (printed and written to ``slides/models/hog_svm-train.json``): validation and test
+   accuracy and macro-F1, the cross-view diagnostic (fit on front views, test on back views),
+   photo-like accuracy, unseen-art correct/10, not-Pokémon rejected, n_SV, file size, wall time,
+   ms per image in CPython and in Pyodide (Node, `tests/pyodide_node.mjs`).
+
+``--compare`` also measures the feature settings of `CANDIDATES` (linear SVM, best C on
+validation) and stores the table in the training log; without it the table of the last
+``--compare`` run on the same dataset is kept. ``--quick`` trains on a few images per class (for
+the tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from export import features as F
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "slides" / "models"
+DATA = ROOT / "data"
+
+#: The chosen pipeline (by the validation split; the comparison is in hog_svm-train.json).
+CHOSEN: dict = {
+    "input": {"size": 64, "background": [255, 255, 255], "margin": 0.08},
+    "features": [
+        {"name": "hog", "orientations": 9, "pixels_per_cell": [8, 8], "cells_per_block": [2, 2],
+         "block_norm": "L2-Hys", "transform_sqrt": False, "color": "rgb"},
+        {"name": "color_hist", "bins": 8, "weight": 6.0},
+    ],
+}
+#: Photo-like copies of each training image (seeds 1, 2, …) and the validation copy's seed.
+PHOTO_COPIES = 2
+VAL_SEED = 1001
+#: Browser budget for the SVM part (ms) at a conservative cost per multiply-add in Pyodide (ns).
+NS_PER_MAC = 100.0
+SVM_BUDGET_MS = 10.0
+
+GRID: list[dict] = [
+    {"kernel": "linear", "C": 0.01},
+    {"kernel": "linear", "C": 0.03},
+    {"kernel": "linear", "C": 0.1},
+    {"kernel": "linear", "C": 0.3},
+    {"kernel": "poly", "degree": 3, "C": 10.0, "gamma": "scale", "coef0": 1.0},
+    {"kernel": "rbf", "C": 10.0, "gamma": "scale"},
+]
+QUICK_GRID: list[dict] = [{"kernel": "linear", "C": 0.1}, {"kernel": "rbf", "C": 10.0, "gamma": "scale"}]
+
+_HOG = {"name": "hog", "orientations": 9, "pixels_per_cell": [8, 8], "cells_per_block": [2, 2],
+        "block_norm": "L2-Hys", "transform_sqrt": False, "color": "gray"}
+_INPUT = CHOSEN["input"]
+_HIST = {"name": "color_hist", "bins": 8, "weight": 6.0}
+#: Feature settings `--compare` measures: (name, pipeline, photo copies per training image).
+CANDIDATES: list[tuple[str, dict, int]] = [
+    ("gray HOG 64, sprites only (no augmentation)", {"input": _INPUT, "features": [_HOG]}, 0),
+    ("gray HOG 64", {"input": _INPUT, "features": [_HOG]}, 1),
+    ("gray HOG at 48 px", {"input": _INPUT, "features": [{**_HOG, "size": 48}]}, 1),
+    ("gray HOG 64, 6 px cells", {"input": _INPUT, "features": [{**_HOG, "pixels_per_cell": [6, 6]}]}, 1),
+    ("gray HOG 64, 12 orientations", {"input": _INPUT, "features": [{**_HOG, "orientations": 12}]}, 1),
+    ("gray HOG 64, transform_sqrt", {"input": _INPUT, "features": [{**_HOG, "transform_sqrt": True}]}, 1),
+    ("gray HOG 64 + RGB histogram", {"input": _INPUT, "features": [_HOG, _HIST]}, 1),
+    ("colour HOG 64", {"input": _INPUT, "features": [{**_HOG, "color": "rgb"}]}, 1),
+    ("colour HOG 64 + RGB histogram", CHOSEN, 1),
+    ("colour HOG 64 + RGB histogram, 2 photo copies", CHOSEN, 2),
+]
+COMPARE_C = (0.01, 0.03, 0.1, 0.3)
+
+
+# ------------------------------------------------------------------------ small helpers
+
+
+def scores(y_true: Sequence, y_pred: Sequence, labels: Sequence) -> dict:
+    """Accuracy, macro-F1 and per-class recall (the report's KPIs)."""
+    from sklearn.metrics import f1_score
+
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if len(y_true) == 0:
+        return {"n": 0, "correct": 0, "accuracy": None, "macro_f1": None}
+    present = [c for c in labels if (y_true == c).any()]
+    return {
+        "n": int(len(y_true)),
+        "correct": int((y_true == y_pred).sum()),
+        "accuracy": round(float((y_true == y_pred).mean()), 4),
+        "macro_f1": round(float(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)), 4),
+        "recall": {c: round(float((y_pred[y_true == c] == c).mean()), 4) for c in present},
+    }
+
+
+def cost_macs(kernel: str, n_sv: int, n_classes: int, n_features: int) -> int:
+    """Multiply-adds to score one image: linear → one weight vector per pair, else one kernel per SV."""
+    if kernel == "linear":
+        return n_classes * (n_classes - 1) // 2 * n_features
+    return n_sv * n_features
+
+
+def fit(config: dict, X: np.ndarray, y: np.ndarray):
+    """`sklearn.svm.SVC` with balanced class weights (step 1b), fitted."""
+    from sklearn.svm import SVC
+
+    params = {"class_weight": "balanced", "cache_size": 500, **config}
+    return SVC(**params).fit(X, y)
+
+
+class Gram:
+    """Kernel matrices from one matrix of dot products, for fast fits with ``kernel="precomputed"``.
+
+    libsvm computes each kernel value with its own loop (1,788 multiply-adds, one at a time), and
+    a grid of fits on ~6,000 images spends most of its time there. The dot products ``X Xᵀ`` are
+    one BLAS call; the linear, polynomial and RBF kernels are functions of them (RBF:
+    ``‖x − x'‖² = x·x + x'·x' − 2 x·x'``). A fit on the precomputed kernel solves the same
+    problem as scikit-learn's own kernel (the chosen model is refitted with the real kernel for
+    the model file, and the log records that the two agree).
+    """
+
+    def __init__(self, X: np.ndarray) -> None:
+        self.X = X
+        self.G = X @ X.T
+        self.sq = np.einsum("ij,ij->i", X, X)
+        self.scale_gamma = 1.0 / (X.shape[1] * X.var()) if X.var() > 0 else 1.0
+
+    def gamma(self, config: dict) -> float:
+        g = config.get("gamma", "scale")
+        if g == "scale":
+            return self.scale_gamma
+        if g == "auto":
+            return 1.0 / self.X.shape[1]
+        return float(g)
+
+    def kernel(self, config: dict, A: np.ndarray | None = None) -> np.ndarray:
+        """K(A, X) for the configuration's kernel (A = None: the training rows themselves)."""
+        dots = self.G if A is None else A @ self.X.T
+        kind = config["kernel"]
+        if kind == "linear":
+            return dots
+        g = self.gamma(config)
+        if kind == "poly":
+            return (g * dots + config.get("coef0", 0.0)) ** config.get("degree", 3)
+        if kind == "rbf":
+            sq_a = self.sq if A is None else np.einsum("ij,ij->i", A, A)
+            return np.exp(-g * np.maximum(sq_a[:, None] + self.sq[None, :] - 2 * dots, 0.0))
+        raise ValueError(f"unsupported kernel {kind!r}")
+
+    def fit(self, config: dict, y: np.ndarray):
+        """*config* fitted on the precomputed kernel; returns (SVC, seconds)."""
+        from sklearn.svm import SVC
+
+        t = time.perf_counter()
+        params = {k: v for k, v in config.items() if k not in ("kernel", "gamma", "degree", "coef0")}
+        clf = SVC(kernel="precomputed", class_weight="balanced", cache_size=500, **params).fit(self.kernel(config), y)
+        return clf, time.perf_counter() - t
+
+
+class Fitted:
+    """A fit on a `Gram`, predicting from feature rows."""
+
+    def __init__(self, gram: Gram, config: dict, y: np.ndarray) -> None:
+        self.gram, self.config = gram, config
+        self.clf, self.seconds = gram.fit(config, y)
+        self.n_sv = int(self.clf.n_support_.sum())
+        self.classes_ = self.clf.classes_
+
+    def predict(self, A: np.ndarray) -> np.ndarray:
+        return self.clf.predict(self.gram.kernel(self.config, A))
+
+
+def margins(clf, X: np.ndarray) -> np.ndarray:
+    """The top class's weakest one-vs-one win per row (what `pyodemo.classify.margins` computes)."""
+    k = len(clf.classes_)
+    shape = clf.decision_function_shape
+    clf.decision_function_shape = "ovo"
+    try:
+        d = clf.decision_function(X)
+    finally:
+        clf.decision_function_shape = shape
+    if k == 2:
+        d = -d.reshape(-1, 1)  # scikit-learn flips the binary case; libsvm's value is for class 0
+    m = np.full((len(X), k, k), np.inf)
+    p = 0
+    for i in range(k):
+        for j in range(i + 1, k):
+            m[:, i, j] = d[:, p]
+            m[:, j, i] = -d[:, p]
+            p += 1
+    return m.min(axis=2).max(axis=1)
+
+
+def choose_threshold(margin: np.ndarray, correct: np.ndarray) -> float:
+    """The margin threshold that maximises (right answers kept) − (wrong answers kept).
+
+    Ties go to the lowest such threshold (reject as little as possible). Halfway between two
+    observed margins, so a value on the boundary is not decided by rounding.
+    """
+    order = np.argsort(margin)
+    m, ok = margin[order], correct[order].astype(int)
+    gain = np.where(ok == 1, 1, -1)
+    kept_gain = np.concatenate([np.cumsum(gain[::-1])[::-1], [0]])  # threshold just below m[i]: keep i..end
+    best = int(np.argmax(kept_gain))  # first maximum = the lowest threshold
+    if best == 0:
+        return float(m[0] - 1e-6) if len(m) else 0.0
+    if best == len(m):
+        return float(m[-1] + 1e-6)
+    return float((m[best - 1] + m[best]) / 2)
+
+
+def _imports(path: Path) -> set[str]:
+    """Modules a source file imports (to check that the training backgrounds use no photographs)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else "none"
+
+
+def _testset(name: str, dataset_dir: Path) -> tuple[list[dict], Path]:
+    folder = dataset_dir.parent / name
+    manifest = folder / "manifest.csv"
+    if not manifest.is_file():
+        return [], folder
+    return F.read_manifest(folder), folder
+
+
+# ------------------------------------------------------------------------ timings
+
+
+def cpython_ms(model, pictures: list[tuple[bytes, int, int]], repeats: int = 3) -> float:
+    """Median ms per picture of `pyodemo.classify.top_k` (crop → prepare → features → SVM) here."""
+    from pyodemo import classify
+
+    times = []
+    for rgba, w, h in pictures:
+        best = min(_timed(lambda: classify.top_k(model, rgba, w, h, 3)) for _ in range(repeats))
+        times.append(best)
+    return round(statistics.median(times), 2)
+
+
+def _timed(f) -> float:
+    t = time.perf_counter()
+    f()
+    return (time.perf_counter() - t) * 1e3
+
+
+PYODIDE_PROGRAM = r"""
+import base64, json, statistics
+from pyodemo import classify
+token = classify.load_model(base64.b64decode(MODEL))["token"]
+report = {}
+for kind, pictures in PICTURES.items():
+    steps = []
+    for b64, w, h in pictures:
+        rgba = base64.b64decode(b64)
+        runs = [classify.predict(token, rgba, w, h, 3)["ms"] for _ in range(REPEATS)]
+        steps.append(min(runs, key=lambda m: m["total"]))
+    report[kind] = {k: round(statistics.median(s[k] for s in steps), 2) for k in steps[0]}
+    report[kind]["n"] = len(steps)
+print("REPORT " + json.dumps(report))
+"""
+
+
+def pyodide_ms(model_bytes: bytes, pictures: dict[str, list[tuple[bytes, int, int]]], repeats: int = 3) -> dict:
+    """Median ms per picture of ``classify.predict`` inside Pyodide under Node, per kind of picture."""
+    node = shutil.which("node")
+    runner = ROOT / "tests" / "pyodide_node.mjs"
+    if node is None or not (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").is_file():
+        return {"error": "node or node_modules/pyodide missing: not measured"}
+    from export.site_hook import build_wheel
+
+    with tempfile.TemporaryDirectory() as tmp:
+        wheel = build_wheel(Path(tmp))
+        encoded = {k: [(base64.b64encode(r).decode(), w, h) for r, w, h in v] for k, v in pictures.items()}
+        program = Path(tmp) / "timing.py"
+        program.write_text(
+            f"MODEL = {base64.b64encode(model_bytes).decode()!r}\nPICTURES = {encoded!r}\nREPEATS = {repeats}\n"
+            + PYODIDE_PROGRAM
+        )
+        done = subprocess.run([node, str(runner), str(wheel), str(program)], capture_output=True, text=True, timeout=600)
+    line = next((l for l in done.stdout.splitlines() if l.startswith("REPORT ")), None)
+    if done.returncode != 0 or line is None:
+        return {"error": f"Pyodide run failed: {done.stderr[-500:]}"}
+    report = json.loads(line[len("REPORT "):])
+    report["load_average"] = [round(v, 2) for v in os.getloadavg()]
+    return report
+
+
+# ------------------------------------------------------------------------ the run
+
+
+class Data:
+    """Manifest rows, labels and feature matrices of one pipeline."""
+
+    def __init__(self, dataset: Path, quick: bool, seed_copies: int) -> None:
+        self.dataset = dataset
+        rows = F.read_manifest(dataset)
+        if quick:  # a few images per class and split, spread over the list
+            picked, seen = [], Counter()
+            for r in rows[::3]:
+                key = (r["class"], r["split"])
+                if seen[key] < 4:
+                    picked.append(r)
+                    seen[key] += 1
+            rows = picked
+        self.rows = rows
+        self.y = np.array([r["class"] for r in rows])
+        self.split = np.array([r["split"] for r in rows])
+        self.crossview = np.array([r.get("crossview", "") for r in rows])
+        self.classes = sorted(set(self.y))
+        if len(self.classes) < 2:
+            raise ValueError(f"{dataset}: need at least two classes to train")
+        for s in ("train", "val", "test"):
+            if not (self.split == s).any():
+                raise ValueError(f"{dataset}/manifest.csv has no {s!r} rows")
+        self.copies = seed_copies
+        self.testsets = {}
+        for name in ("photo-like", "unseen-art", "not-pokemon"):
+            trows, folder = _testset(name, dataset)
+            if quick and name != "unseen-art":
+                trows = trows[:: max(1, len(trows) // 20)]
+            self.testsets[name] = (trows, folder)
+
+    def paths(self, mask: np.ndarray) -> list[str]:
+        return [r["path"] for r, m in zip(self.rows, mask) if m]
+
+
+def compute_features(data: Data, pipelines: list[dict], copies: int | list[int], jobs: int, cache: Path | None,
+                     quiet: bool) -> list[dict]:
+    """Per pipeline: clean (all rows), photo copies of train rows, val photo copy, test sets.
+
+    *copies*: photo copies of the training images, for all pipelines or one number per pipeline.
+    """
+    bar = None if quiet else "features"
+    train = data.split == "train"
+    out = [dict() for _ in pipelines]
+    wanted = copies if isinstance(copies, list) else [copies] * len(pipelines)
+
+    def put(key: str, mats: list[np.ndarray], which: list[int] | None = None) -> None:
+        for i, m in zip(which if which is not None else range(len(pipelines)), mats):
+            out[i][key] = m
+
+    put("clean", F.extract_many([r["path"] for r in data.rows], pipelines, "clean", 0, data.dataset, jobs, cache,
+                                bar and f"{bar}: sprites"))
+    for k in range(1, max(wanted, default=0) + 1):
+        which = [i for i, c in enumerate(wanted) if c >= k]
+        put(f"photo{k}", F.extract_many(data.paths(train), [pipelines[i] for i in which], "photo", k, data.dataset,
+                                        jobs, cache, bar and f"{bar}: photo copy {k} (train)"), which)
+    put("val_photo", F.extract_many(data.paths(data.split == "val"), pipelines, "photo", VAL_SEED, data.dataset,
+                                    jobs, cache, bar and f"{bar}: photo copy (val)"))
+    for name, (trows, folder) in data.testsets.items():
+        if trows:
+            put(name, F.extract_many([r["path"] for r in trows], pipelines, "clean", 0, folder, jobs, cache,
+                                     bar and f"{bar}: {name}"))
+    return out
+
+
+def training_set(data: Data, feats: dict, copies: int, mask: np.ndarray | None = None):
+    """Training rows (clean train split + photo copies); *mask* restricts to some train rows."""
+    train = data.split == "train"
+    keep = train if mask is None else (train & mask)
+    sub = keep[train]  # which of the train rows (the photo copies are aligned with them)
+    X = [feats["clean"][keep]] + [feats[f"photo{k}"][sub] for k in range(1, copies + 1)]
+    y = [data.y[keep]] * (1 + copies)
+    return np.vstack(X), np.concatenate(y)
+
+
+def val_scores(clf, data: Data, feats: dict) -> dict:
+    val = data.split == "val"
+    clean = scores(data.y[val], clf.predict(feats["clean"][val]), data.classes)
+    photo = scores(data.y[val], clf.predict(feats["val_photo"]), data.classes)
+    return {"val": clean, "val_photo": photo, "selection_score": round((clean["macro_f1"] + photo["macro_f1"]) / 2, 4)}
+
+
+def compare(data: Data, jobs: int, cache: Path | None, quiet: bool) -> list[dict]:
+    """The feature comparison table (validation split only)."""
+    from pyodemo import classify
+
+    pipelines: list[dict] = []
+    copies: list[int] = []
+    for _, p, c in CANDIDATES:
+        if p not in pipelines:
+            pipelines.append(p)
+            copies.append(c)
+        copies[pipelines.index(p)] = max(c, copies[pipelines.index(p)])
+    all_feats = compute_features(data, pipelines, copies, jobs, cache, quiet)
+    val_idx = np.flatnonzero(data.split == "val")[:: max(1, int((data.split == "val").sum()) // 20)]
+    pictures = [F.picture(data.dataset / data.rows[i]["path"]) for i in val_idx]
+    table = []
+    for name, pipeline, n_copies in CANDIDATES:
+        feats = all_feats[pipelines.index(pipeline)]
+        X, y = training_set(data, feats, n_copies)
+        gram = Gram(X)
+        best = None
+        for C in COMPARE_C:
+            fitted = Fitted(gram, {"kernel": "linear", "C": C}, y)
+            s = val_scores(fitted, data, feats)
+            if best is None or s["selection_score"] > best[1]["selection_score"]:
+                best = (fitted, s, C)
+        fitted, s, C = best
+        t = []
+        for rgba, w, h in pictures:
+            t.append(min(_timed(lambda: classify.features(classify.prepare(rgba, w, h, pipeline), pipeline))
+                         for _ in range(2)))
+        row = {
+            "setting": name, "pipeline": pipeline, "photo_copies": n_copies, "kernel": "linear", "C": C,
+            "n_features": int(X.shape[1]),
+            "val_accuracy": s["val"]["accuracy"], "val_macro_f1": s["val"]["macro_f1"],
+            "val_photo_accuracy": s["val_photo"]["accuracy"], "val_photo_macro_f1": s["val_photo"]["macro_f1"],
+            "selection_score": s["selection_score"], "n_sv": fitted.n_sv,
+            "macs": cost_macs("linear", fitted.n_sv, len(data.classes), X.shape[1]),
+            "cpython_features_ms_per_image": round(statistics.median(t), 2),
+        }
+        table.append(row)
+        if not quiet:
+            print(f"  {name:50s} C={C:<5} val {row['val_accuracy']:.3f}/{row['val_macro_f1']:.3f}  "
+                  f"val-photo {row['val_photo_accuracy']:.3f}/{row['val_photo_macro_f1']:.3f}  "
+                  f"n_SV {row['n_sv']}  d {row['n_features']}  {row['cpython_features_ms_per_image']} ms", flush=True)
+    return table
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m export train-svm", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dataset", type=Path, default=F.DATASET, help="built dataset (manifest.csv)")
+    parser.add_argument("--out", type=Path, default=OUT, help="where hog_svm.svm and hog_svm-train.json go")
+    parser.add_argument("--cache", type=Path, default=F.CACHE, help="feature cache folder")
+    parser.add_argument("--no-cache", action="store_true", help="compute every feature again, store nothing")
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes for the features (default 2)")
+    parser.add_argument("--compare", action="store_true", help="also measure the feature settings (slow)")
+    parser.add_argument("--quick", action="store_true", help="a few images per class, a tiny grid (tests)")
+    parser.add_argument("--no-pyodide", action="store_true", help="skip the timing in Pyodide (Node)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    cache = None if args.no_cache else args.cache
+    from export.sklearn_bridge import to_pyodemo
+    from pyodemo import classify
+    from pyodemo.svm import SVC
+
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    if any(name.split(".")[0] == "skimage" for name in _imports(ROOT / "export" / "backgrounds.py")):
+        raise ValueError("export/backgrounds.py imports skimage: training backgrounds must be procedural, "
+                         "never the photo-like test set's photographs")
+    data = Data(args.dataset, args.quick, PHOTO_COPIES)
+    counts = Counter(data.y[data.split == "train"])
+    say(f"dataset {args.dataset}: {len(data.rows)} images, {len(data.classes)} classes, "
+        f"train/val/test {[(data.split == s).sum() for s in ('train', 'val', 'test')]}, "
+        f"class imbalance {max(counts.values()) / min(counts.values()):.1f}×")
+
+    log_path = args.out / "hog_svm-train.json"
+    previous = {}
+    if log_path.is_file():
+        try:
+            previous = json.loads(log_path.read_text())
+        except ValueError:
+            previous = {}
+    manifest_sha = _sha(args.dataset / "manifest.csv")
+    comparison = None
+    if args.compare and not args.quick:
+        say("feature comparison (linear SVM, C on validation):")
+        comparison = {"rows": compare(data, args.jobs, cache, args.quiet), "measured_by": "python -m export train-svm --compare",
+                      "manifest_sha": manifest_sha}
+    elif (previous.get("feature_comparison") or {}).get("manifest_sha") == manifest_sha and not args.quick:
+        comparison = previous["feature_comparison"]
+
+    t_feat = time.perf_counter()
+    (feats,) = compute_features(data, [CHOSEN], PHOTO_COPIES, args.jobs, cache, args.quiet)
+    features_s = time.perf_counter() - t_feat
+    say(f"features: {feats['clean'].shape[1]} per image, {features_s:.1f} s")
+
+    # ---- kernel grid on the validation split
+    X, y = training_set(data, feats, PHOTO_COPIES)
+    grid: list[dict] = []
+    fitted_all: list[Fitted] = []
+    configs = QUICK_GRID if args.quick else GRID
+    t_grid = time.perf_counter()
+    gram = Gram(X)
+    for config in configs:
+        fitted = Fitted(gram, config, y)
+        s = val_scores(fitted, data, feats)
+        macs = cost_macs(config["kernel"], fitted.n_sv, len(data.classes), X.shape[1])
+        row = {**config, "n_sv": fitted.n_sv, "macs": macs,
+               "svm_ms_estimate": round(macs * NS_PER_MAC / 1e6, 1),
+               "within_budget": macs * NS_PER_MAC / 1e6 <= SVM_BUDGET_MS,
+               "val_accuracy": s["val"]["accuracy"], "val_macro_f1": s["val"]["macro_f1"],
+               "val_photo_accuracy": s["val_photo"]["accuracy"], "val_photo_macro_f1": s["val_photo"]["macro_f1"],
+               "selection_score": s["selection_score"], "fit_s": round(fitted.seconds, 2)}
+        grid.append(row)
+        fitted_all.append(fitted)
+        say(f"  {json.dumps(config):60s} val {row['val_accuracy']:.3f}  val-photo {row['val_photo_accuracy']:.3f}  "
+            f"score {row['selection_score']:.3f}  n_SV {row['n_sv']}  ~{row['svm_ms_estimate']} ms"
+            f"{'' if row['within_budget'] else ' (over budget)'}")
+    eligible = [i for i, r in enumerate(grid) if r["within_budget"]] or list(range(len(grid)))
+    best = max(eligible, key=lambda i: (grid[i]["selection_score"], -grid[i]["macs"]))
+    config = {k: v for k, v in grid[best].items() if k in ("kernel", "C", "gamma", "degree", "coef0")}
+    grid_s = time.perf_counter() - t_grid
+    del gram
+    # the model file's model: the chosen configuration refitted with scikit-learn's own kernel
+    t_refit = time.perf_counter()
+    clf = fit(config, X, y)
+    refit_s = time.perf_counter() - t_refit
+    val = data.split == "val"
+    val_rows = np.vstack([feats["clean"][val], feats["val_photo"]])
+    agree = {"n_sv_precomputed": fitted_all[best].n_sv, "n_sv_refit": int(clf.n_support_.sum()),
+             "val_predictions_agree": float(np.mean(fitted_all[best].predict(val_rows) == clf.predict(val_rows)))}
+    fitted_all.clear()
+    say(f"chosen: {json.dumps(config)} (best validation score within the browser budget); "
+        f"refitted with kernel={config['kernel']!r}: {json.dumps(agree)}")
+
+    # ---- "not sure" threshold on the validation split
+    val_margin = np.concatenate([margins(clf, feats["clean"][val]), margins(clf, feats["val_photo"])])
+    val_ok = np.concatenate([clf.predict(feats["clean"][val]) == data.y[val],
+                             clf.predict(feats["val_photo"]) == data.y[val]])
+    threshold = round(choose_threshold(val_margin, val_ok), 6)
+    pipeline = {**CHOSEN, "threshold_on": "margin: the top class's smallest one-vs-one decision value "
+                                          "(its weakest pairwise win); sure when margin >= threshold"}
+
+    # ---- the model file: float32 unless that changes a validation prediction
+    model = to_pyodemo(clf, pipeline=pipeline, threshold=threshold)
+    dtype = "float32"
+    val_X = np.vstack([feats["clean"][val], feats["val_photo"]])
+    sk_val = clf.predict(val_X).tolist()
+    if SVC.from_bytes(model.to_bytes("float32")).predict(val_X.tolist()) != sk_val:
+        dtype = "float64"
+    blob = model.to_bytes(dtype)
+    args.out.mkdir(parents=True, exist_ok=True)
+    model_path = args.out / "hog_svm.svm"
+    model_path.write_bytes(blob)
+    loaded = SVC.load(model_path)
+
+    # ---- parity on the test split: pyodemo (the file as written) == scikit-learn
+    test = data.split == "test"
+    sk_test = clf.predict(feats["clean"][test]).tolist()
+    py_test = loaded.predict(feats["clean"][test].tolist())
+    if py_test != sk_test:
+        raise AssertionError("pyodemo's test-split predictions differ from scikit-learn's")
+    dec_sk = clf.decision_function(feats["clean"][test][:50])
+    dec_py = np.asarray(loaded.decision_function(feats["clean"][test][:50].tolist()))
+    parity = {"test_predictions_equal": True, "n": len(sk_test),
+              "max_abs_ovr_score_diff_first_50": float(np.abs(dec_sk - dec_py).max())}
+    say(f"parity: pyodemo == scikit-learn on {len(sk_test)} test images (file {dtype})")
+
+    # ---- metrics
+    metrics: dict = {
+        "val": scores(data.y[val], sk_val[: int(val.sum())], data.classes),
+        "val_photo": scores(data.y[val], sk_val[int(val.sum()):], data.classes),
+        "test": scores(data.y[test], py_test, data.classes),
+    }
+    metrics["test"]["confusion"] = {
+        "labels": data.classes,
+        "matrix": [[int(((data.y[test] == a) & (np.asarray(py_test) == b)).sum()) for b in data.classes]
+                   for a in data.classes],
+    }
+    if (data.crossview == "train").any() and (data.crossview == "test").any():
+        Xc, yc = training_set(data, feats, PHOTO_COPIES, data.crossview == "train")
+        # front views of every split, plus the photo copies of the training split's front views
+        front_other = (data.crossview == "train") & (data.split != "train")
+        Xc = np.vstack([Xc, feats["clean"][front_other]])
+        yc = np.concatenate([yc, data.y[front_other]])
+        cv_model = Fitted(Gram(Xc), config, yc)
+        back = data.crossview == "test"
+        metrics["crossview"] = scores(data.y[back], cv_model.predict(feats["clean"][back]), data.classes)
+        metrics["crossview"]["fit_on"] = "front views (all splits) + photo copies of the training split's front views"
+    sure = {}
+    for name, (trows, _) in data.testsets.items():
+        if not trows or name not in feats:
+            continue
+        Xt = feats[name]
+        pred = np.asarray(loaded.predict(Xt.tolist()))
+        kept = margins(clf, Xt) >= threshold
+        if name == "not-pokemon":
+            kinds = np.array([r.get("kind", "") for r in trows])
+            metrics[name] = {"n": len(trows), "rejected": round(float((~kept).mean()), 4),
+                             "rejected_by_kind": {k: round(float((~kept[kinds == k]).mean()), 4) for k in sorted(set(kinds))}}
+            continue
+        yt = np.array([r["class"] for r in trows])
+        metrics[name] = scores(yt, pred, data.classes)
+        metrics[name]["sure"] = round(float(kept.mean()), 4)
+        if name == "unseen-art":
+            metrics[name]["predictions"] = {t: p for t, p in zip(yt.tolist(), pred.tolist())}
+    val_kept = val_margin >= threshold
+    sure = {"value": threshold, "on": pipeline["threshold_on"],
+            "rule": "maximises (right answers kept) − (wrong answers kept) on the validation images "
+                    "(as stored + one photo copy each)",
+            "val_sure": round(float(val_kept[: int(val.sum())].mean()), 4),
+            "val_photo_sure": round(float(val_kept[int(val.sum()):].mean()), 4),
+            "val_accuracy_when_sure": round(float(val_ok[val_kept].mean()), 4) if val_kept.any() else None,
+            "not_pokemon_rejected": (metrics.get("not-pokemon") or {}).get("rejected")}
+
+    # ---- timings
+    test_idx = np.flatnonzero(test)
+    sample = [F.picture(data.dataset / data.rows[i]["path"]) for i in test_idx[:: max(1, len(test_idx) // 10)][:10]]
+    photo_rows, photo_dir = data.testsets["photo-like"]
+    photos = [F.open_rgba(photo_dir / r["path"]) for r in photo_rows[:: max(1, len(photo_rows) // 3)][:3]]
+    timing = {"features_s": round(features_s, 1), "kernel_grid_s": round(grid_s, 1), "refit_s": round(refit_s, 1),
+              "cpython_ms_per_image": {"sprite_64px": cpython_ms(loaded, sample)}}
+    if photos:
+        timing["cpython_ms_per_image"]["photo_256px"] = cpython_ms(loaded, photos)
+    if not args.no_pyodide and not args.quick:
+        pictures = {"sprite_64px": sample}
+        if photos:
+            pictures["photo_256px"] = photos
+        timing["pyodide_ms_per_image"] = pyodide_ms(blob, pictures)
+        say(f"Pyodide: {json.dumps(timing['pyodide_ms_per_image'])}")
+    wall = time.perf_counter() - started
+    timing["train_svm_wall_s"] = round(wall, 1)
+
+    n_sv = int(clf.n_support_.sum())
+    pyo = (timing.get("pyodide_ms_per_image") or {}).get("sprite_64px", {}).get("total")
+    log = {
+        "command": "python -m export train-svm" + (" --quick" if args.quick else ""),
+        "dataset": {"path": str(args.dataset.relative_to(ROOT)) if args.dataset.is_relative_to(ROOT) else str(args.dataset),
+                    "manifest_sha": manifest_sha, "images": len(data.rows),
+                    "split": {s: int((data.split == s).sum()) for s in ("train", "val", "test")},
+                    "train_class_counts": dict(sorted(counts.items())),
+                    "imbalance": round(max(counts.values()) / min(counts.values()), 2)},
+        "pipeline": pipeline,
+        "augmentation": {"photo_copies_per_train_image": PHOTO_COPIES, "val_photo_seed": VAL_SEED,
+                         "backgrounds": "procedural (export.backgrounds, a fresh one per picture); never the photo-like set's photos "
+                                        + json.dumps(F.forbidden_backgrounds())},
+        "selection": "mean macro-F1 on the validation split as stored and on one photo copy of it; "
+                     f"only models with an estimated SVM time <= {SVM_BUDGET_MS} ms in Pyodide "
+                     f"({NS_PER_MAC} ns per multiply-add) compete; the test split chose nothing",
+        "feature_comparison": comparison,
+        "kernel_grid": grid,
+        "chosen": config,
+        "final_fit": "the chosen configuration refitted with scikit-learn's own kernel on the training split + its "
+                     "photo copies (the grid used precomputed kernels; validation not fitted)",
+        "refit_check": agree,
+        "threshold": sure,
+        "metrics": metrics,
+        "parity": parity,
+        "model": {"file": model_path.name, "bytes": len(blob), "dtype": dtype, "n_support_vectors": n_sv,
+                  "n_features": int(X.shape[1]), "classes": data.classes,
+                  "stored_as": json.loads(blob[12: 12 + int.from_bytes(blob[8:12], "little")])["form"]},
+        "timing": timing,
+        "targets": {
+            "test_accuracy>=0.98": metrics["test"]["accuracy"] >= 0.98,
+            "crossview_accuracy>=0.90": (metrics.get("crossview") or {}).get("accuracy", 0) >= 0.90,
+            "photo_like_accuracy>=0.70": ((metrics.get("photo-like") or {}).get("accuracy") or 0) >= 0.70,
+            "unseen_art_correct>=8": (metrics.get("unseen-art") or {}).get("correct", 0) >= 8,
+            "pyodide_ms<=30": pyo is not None and pyo <= 30,
+            "model_bytes<=2MB": len(blob) <= 2_000_000,
+        },
+    }
+    log_path.write_text(json.dumps(log, indent=1, ensure_ascii=False) + "\n")
+
+    m = metrics
+    say(f"val       accuracy {m['val']['accuracy']:.4f}  macro-F1 {m['val']['macro_f1']:.4f}")
+    say(f"val photo accuracy {m['val_photo']['accuracy']:.4f}  macro-F1 {m['val_photo']['macro_f1']:.4f}")
+    say(f"test      accuracy {m['test']['accuracy']:.4f}  macro-F1 {m['test']['macro_f1']:.4f}")
+    if "crossview" in m:
+        say(f"crossview accuracy {m['crossview']['accuracy']:.4f}  macro-F1 {m['crossview']['macro_f1']:.4f}")
+    if "photo-like" in m:
+        say(f"photo-like accuracy {m['photo-like']['accuracy']:.4f}  macro-F1 {m['photo-like']['macro_f1']:.4f}")
+    if "unseen-art" in m:
+        say(f"unseen-art {m['unseen-art']['correct']}/{m['unseen-art']['n']}")
+    say(f"threshold {threshold} on the margin; not-Pokémon rejected {sure['not_pokemon_rejected']}")
+    say(f"model {model_path} {len(blob)} bytes ({dtype}), n_SV {n_sv}, wall {wall:.1f} s")
+    say(f"targets: {json.dumps(log['targets'])}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,547 @@
+"""Who's that Pokémon? An image in, the HOG+SVM model's three best guesses out.
+
+The talk's pipeline, as data: a model file (:mod:`pyodemo.svm`) carries in its header a
+``pipeline`` dict that says how an image becomes a feature vector — the committed model's::
+
+    {"input": {"size": 64, "background": [255, 255, 255], "margin": 0.08},
+     "features": [{"name": "hog", "orientations": 9, "pixels_per_cell": [8, 8],
+                   "cells_per_block": [2, 2], "block_norm": "L2-Hys",
+                   "transform_sqrt": false, "color": "rgb"},
+                  {"name": "color_hist", "bins": 8, "weight": 6.0}],
+     "threshold_on": "margin: ..."}
+
+and this module follows it, step by step:
+
+1. :func:`default_crop` — the square to look at: for a picture with transparency (a sprite),
+   the square around its visible pixels (alpha > 0) plus a margin; for an opaque photo, the
+   centred largest square;
+2. :func:`prepare` — that square composited on the background colour (the "over" operator),
+   resized to ``size`` × ``size`` with pyodemo's box filter (Pillow's ``BOX``);
+3. :func:`features` — the feature vector: HOG (Dalal & Triggs 2005, :mod:`pyodemo.hog`) on the
+   gray or colour image, optionally followed by a small colour histogram;
+4. :func:`top_k` — the classes ranked by the SVM's scores (scikit-learn's ``ovr`` decision
+   function), each with its *margin* (:func:`decision`), and :func:`is_sure` — whether the best
+   answer clears the model's "not sure" threshold.
+
+The SAME functions compute the training features (``export/features.py``, CPython) and the
+browser's (Pyodide): train/serve consistency by construction. ``load_model`` and ``predict``
+are what the classifier widget calls through :mod:`pyodemo.rpc`.
+
+>>> sprite = bytes([0, 0, 0, 0]) * 4 + bytes([0, 0, 0, 255]) + bytes([0, 0, 0, 0]) * 4
+>>> default_crop(sprite, 3, 3)           # one black pixel in the middle of a 3 × 3 picture
+[1, 1, 1]
+>>> default_crop(bytes([9, 9, 9, 255]) * 6, 3, 2)   # opaque: the centred largest square
+[0, 0, 2]
+>>> prepare(sprite, 3, 3, {"input": {"size": 2}}).pixels
+[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from itertools import chain, repeat
+from operator import mul
+from typing import Any
+
+from pyodemo import hog
+from pyodemo.image import Image
+from pyodemo.svm import SVC, ovr_scores
+
+__all__ = ["load_model", "predict", "forget"]
+
+#: The default crop's margin: a fraction of the visible box's longer side, added on each side.
+MARGIN = 0.08
+#: What a pipeline's ``input`` defaults to.
+DEFAULT_INPUT = {"size": 64, "background": [255, 255, 255], "margin": MARGIN}
+#: The HOG settings a ``{"name": "hog"}`` feature defaults to (scikit-image's defaults but 8 × 8 cells).
+DEFAULT_HOG = {
+    "orientations": 9,
+    "pixels_per_cell": [8, 8],
+    "cells_per_block": [2, 2],
+    "block_norm": "L2-Hys",
+    "transform_sqrt": False,
+    "color": "gray",
+}
+#: A pipeline that works without a model file (the talk's first setting).
+DEFAULT_PIPELINE = {"input": dict(DEFAULT_INPUT), "features": [{"name": "hog", **DEFAULT_HOG}]}
+#: Pictures larger than this many pixels are refused by :func:`predict` (the widget scales them down).
+MAX_PIXELS = 4096 * 4096
+
+
+# ------------------------------------------------------------------------ 1. the crop
+
+
+def _rgba_bytes(rgba: Any, width: int, height: int) -> bytes:
+    if isinstance(width, bool) or isinstance(height, bool) or not isinstance(width, int) or not isinstance(height, int):
+        raise ValueError(f"width and height must be whole numbers, got {width!r} and {height!r}")
+    if width <= 0 or height <= 0:
+        raise ValueError(f"an image needs at least one pixel, got width={width} and height={height}")
+    if isinstance(rgba, str):
+        raise ValueError("RGBA data must be bytes, not text")
+    try:
+        data = bytes(rgba)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"RGBA data must be bytes of values 0..255 ({err})") from None
+    if len(data) != 4 * width * height:
+        raise ValueError(
+            f"RGBA data for {width} × {height} pixels must have {4 * width * height} bytes, got {len(data)}"
+        )
+    return data
+
+
+def default_crop(rgba: bytes, width: int, height: int, margin: float = MARGIN) -> list[int]:
+    """The square ``[x, y, side]`` the classifier looks at by default.
+
+    With transparency (some alpha < 255): the bounding box ``[x0, x1) × [y0, y1)`` of the
+    pixels with alpha > 0 gives ``longer = max(x1 − x0, y1 − y0)``,
+    ``pad = floor(margin · longer + 0.5)``, ``side = longer + 2 · pad`` and the corner
+    ``x = floor((x0 + x1 − side) / 2)``, ``y = floor((y0 + y1 − side) / 2)``: a square centred
+    on the sprite. An opaque picture, or one with nothing visible, gives the centred largest
+    square, ``side = min(width, height)``. The square may reach outside the picture; outside
+    counts as background. The browser's JavaScript and ``export/cnn_input.py`` follow the
+    same rule.
+
+    >>> rgba = bytearray(4 * 40 * 20)              # 40 × 20, transparent
+    >>> for y in range(5, 15):                     # an opaque 20 × 10 box at (10, 5)
+    ...     rgba[4 * (y * 40 + 10) + 3 : 4 * (y * 40 + 30) : 4] = b"\\xff" * 20
+    >>> default_crop(bytes(rgba), 40, 20)          # pad = round(0.08 × 20) = 2, side 24
+    [8, -2, 24]
+    """
+    data = _rgba_bytes(rgba, width, height)
+    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin <= 1:
+        raise ValueError(f"margin must be a number between 0 and 1, got {margin!r}")
+    alpha = data[3::4]
+    n = width * height
+    if alpha.count(255) == n or alpha.count(0) == n:
+        side = min(width, height)
+        return [(width - side) // 2, (height - side) // 2, side]
+    rows = [alpha[y * width : (y + 1) * width].count(0) != width for y in range(height)]
+    y0 = rows.index(True)
+    y1 = height - rows[::-1].index(True)
+    x0 = next(x for x in range(width) if alpha[x::width].count(0) != height)
+    x1 = next(x for x in range(width - 1, -1, -1) if alpha[x::width].count(0) != height) + 1
+    longer = max(x1 - x0, y1 - y0)
+    pad = math.floor(margin * longer + 0.5)
+    side = longer + 2 * pad
+    return [(x0 + x1 - side) // 2, (y0 + y1 - side) // 2, side]
+
+
+# ------------------------------------------------------------------------ 2. the input image
+
+
+def input_spec(pipeline: dict | None) -> dict:
+    """The pipeline's ``input`` block with defaults filled in, checked."""
+    given = (pipeline or {}).get("input") or {}
+    if not isinstance(given, dict):
+        raise ValueError("the pipeline's 'input' must be an object")
+    spec = {**DEFAULT_INPUT, **given}
+    size = spec["size"]
+    if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 1024:
+        raise ValueError(f"the pipeline's input size must be a whole number 1..1024, got {size!r}")
+    bg = spec["background"]
+    if not (isinstance(bg, list | tuple) and len(bg) == 3 and all(
+        isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in bg
+    )):
+        raise ValueError(f"the pipeline's background must be three whole numbers 0..255, got {bg!r}")
+    spec["background"] = list(bg)
+    return spec
+
+
+def _check_box(box: Any) -> tuple[int, int, int]:
+    try:
+        x, y, side = box
+    except (TypeError, ValueError):
+        raise ValueError(f"a crop box is [x, y, side], got {box!r}") from None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (x, y, side)) or side < 1:
+        raise ValueError(f"a crop box is three whole numbers [x, y, side] with side ≥ 1, got {box!r}")
+    return x, y, side
+
+
+def prepare(
+    rgba: bytes, width: int, height: int, pipeline: dict | None = None, box: Sequence[int] | None = None
+) -> Image:
+    """The ``size`` × ``size`` RGB image the features are computed from.
+
+    The crop square ``box`` (default: :func:`default_crop`) is cut out of the picture — only
+    its pixels are decoded — composited on the pipeline's background colour (outside the
+    picture is background), and resized to ``size`` × ``size`` with the box filter
+    (:meth:`pyodemo.image.Image.resize`, equal to Pillow's ``BOX``). The result keeps its
+    alpha channel (for the colour histogram) and its background colour.
+
+    >>> img = prepare(bytes([255, 0, 0, 255]) * 16, 4, 4, {"input": {"size": 2}})
+    >>> img.size, img.pixels[:3]
+    ((2, 2), [1.0, 0.0, 0.0])
+    """
+    spec = input_spec(pipeline)
+    data = _rgba_bytes(rgba, width, height)
+    if box is None:
+        box = default_crop(data, width, height, spec["margin"])
+    x, y, side = _check_box(box)
+    # only the part of the square inside the picture is decoded
+    left, top = max(x, 0), max(y, 0)
+    right, bottom = min(x + side, width), min(y + side, height)
+    size = spec["size"]
+    if right <= left or bottom <= top:  # the square misses the picture: all background
+        bg = [v / 255 for v in spec["background"]]
+        return Image._make(size, size, 3, bg * (size * size), [0.0] * (size * size), tuple(bg))
+    if (left, top, right, bottom) == (0, 0, width, height):
+        inside = data
+    else:
+        inside = b"".join(data[4 * (r * width + left) : 4 * (r * width + right)] for r in range(top, bottom))
+    image = Image.from_rgba(inside, right - left, bottom - top, background=spec["background"])
+    if (x, y, side, side) != (left, top, right - left, bottom - top):
+        image = image._region(x - left, y - top, side, side, None)  # outside: background, alpha 0
+    return image.resize(size, size)
+
+
+# ------------------------------------------------------------------------ 3. the features
+
+
+def _whole(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number {low}..{high}, got {value!r}")
+    return value
+
+
+def hog_spec(feature: dict) -> dict:
+    """A ``hog`` feature's settings with defaults filled in, checked."""
+    spec = {**DEFAULT_HOG, **{k: v for k, v in feature.items() if k != "name"}}
+    if spec["color"] not in ("gray", "rgb"):
+        raise ValueError(f"a hog feature's color must be 'gray' or 'rgb', got {spec['color']!r}")
+    if spec["block_norm"] not in hog.BLOCK_NORMS:
+        raise ValueError(f"block_norm must be one of {', '.join(hog.BLOCK_NORMS)}; got {spec['block_norm']!r}")
+    return spec
+
+
+def hog_features(image: Image, feature: dict) -> list[float]:
+    """HOG of ``image`` (gray, or colour with the strongest channel per pixel), as the feature says."""
+    spec = hog_spec(feature)
+    source = image.to_gray() if spec["color"] == "gray" else image
+    return hog.hog(
+        source,
+        orientations=spec["orientations"],
+        pixels_per_cell=tuple(spec["pixels_per_cell"]),
+        cells_per_block=tuple(spec["cells_per_block"]),
+        block_norm=spec["block_norm"],
+        transform_sqrt=bool(spec["transform_sqrt"]),
+    )
+
+
+def color_histogram(image: Image, bins: int = 8, weight: float = 1.0) -> list[float]:
+    """Per-channel histograms (R, G, B; ``bins`` each) of the visible pixels, × ``weight``.
+
+    Each pixel counts with its opacity (alpha, 1 for an opaque photo), so a sprite's
+    transparent surroundings do not count; each channel's histogram sums to ``weight``.
+    A colour histogram ignores shape entirely (Swain & Ballard, *Color indexing*, 1991) —
+    complementary to HOG, but blind to a recoloured (shiny) twin.
+
+    >>> color_histogram(Image(2, 1, 3, [1.0, 0.0, 0.0, 1.0, 0.0, 0.2]), bins=2)
+    [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
+    """
+    bins = _whole(bins, "bins", 1, 64)
+    if image.channels != 3:
+        raise ValueError("a colour histogram needs an RGB image")
+    n = image.width * image.height
+    alpha = image.alpha if image.alpha is not None else [1.0] * n
+    total = sum(alpha)
+    scale = weight / total if total > 0 else 0.0
+    top = bins - 1
+    out: list[float] = []
+    for c in range(3):
+        counts = [0.0] * bins
+        index = map(min, map(int, map(mul, image.pixels[c::3], repeat(float(bins)))), repeat(top))
+        for k, a in zip(index, alpha):
+            counts[k] += a
+        out += [v * scale for v in counts]
+    return out
+
+
+def features(image: Image, pipeline: dict | None = None) -> list[float]:
+    """The feature vector of a prepared image (:func:`prepare`), as the pipeline lists it.
+
+    Each entry of ``pipeline["features"]`` adds its values in order: ``{"name": "hog", ...}``
+    (:func:`hog_features`; an optional ``"size"`` resizes the image first) or
+    ``{"name": "color_hist", "bins": 8, "weight": 0.5}`` (:func:`color_histogram`).
+
+    >>> img = prepare(bytes([0, 0, 0, 255]) * 256, 16, 16, {"input": {"size": 16}})
+    >>> len(features(img, {"features": [{"name": "hog"}, {"name": "color_hist", "bins": 4}]}))
+    48
+    """
+    if not isinstance(image, Image):
+        raise ValueError("features() needs a pyodemo.image.Image (see prepare())")
+    specs = (pipeline or DEFAULT_PIPELINE).get("features") or DEFAULT_PIPELINE["features"]
+    out: list[float] = []
+    for feature in specs:
+        if not isinstance(feature, dict):
+            raise ValueError(f"a pipeline feature must be an object, got {feature!r}")
+        source = image
+        size = feature.get("size")
+        if size is not None and size != image.width:
+            source = image.resize(_whole(size, "a feature's size", 8, 512), size)
+        name = feature.get("name")
+        if name == "hog":
+            out += hog_features(source, feature)
+        elif name == "color_hist":
+            weight = feature.get("weight", 1.0)
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
+                raise ValueError(f"a colour histogram's weight must be a number, got {weight!r}")
+            out += color_histogram(source, feature.get("bins", 8), float(weight))
+        else:
+            raise ValueError(f"unknown feature {name!r}: use 'hog' or 'color_hist'")
+    return out
+
+
+# ------------------------------------------------------------------------ 4. the answer
+
+
+def decision(model: SVC, x: Sequence[float]) -> tuple[list[float], list[float]]:
+    """Per class, the ``ovr`` score and the *margin* of a feature vector ``x``.
+
+    The score is scikit-learn's ``ovr`` decision function of a one-vs-one SVC: the class's
+    pairwise votes plus a confidence in (−⅓, ⅓) (:func:`pyodemo.svm.ovr_scores`) — with ten
+    classes a clear winner has 9 votes, so scores of confident and doubtful winners look alike.
+    The margin tells them apart: a class's *weakest* pairwise win, the smallest of its one-vs-one
+    decision values (negative when it lost a pair). A picture far from every training image
+    gives small decision values, so a small margin: the "not sure" test uses it.
+    (A one-vs-rest model: score minus the best other score.)
+
+    >>> m = SVC(kernel="linear", C=10.0).fit([[0.0], [1.0], [5.0], [6.0], [10.0], [11.0]], ["a", "a", "b", "b", "c", "c"])
+    >>> scores, margin = decision(m, [5.5])
+    >>> max(zip(scores, "abc"))[1], margin[1] > 0 > margin[0]
+    ('b', True)
+    """
+    raw = model._raw(list(map(float, x)))  # libsvm's values: per pair (i, j), positive for class i
+    k = len(model.classes_)
+    if model._ovr:
+        best = [max(raw[:c] + raw[c + 1 :]) for c in range(k)]
+        return list(raw), [r - b for r, b in zip(raw, best)]
+    margin = [math.inf] * k
+    p = 0
+    for i in range(k):
+        for j in range(i + 1, k):
+            d = raw[p]
+            if d < margin[i]:
+                margin[i] = d
+            if -d < margin[j]:
+                margin[j] = -d
+            p += 1
+    return ovr_scores(raw, k), margin
+
+
+def rank(model: SVC, x: Sequence[float], k: int = 3) -> list[dict]:
+    """The ``k`` best classes for a feature vector: ``[{"label", "score", "margin"}]``, best first."""
+    k = _whole(k, "k", 1, 1000)
+    scores, margin = decision(model, x)
+    order = sorted(range(len(scores)), key=lambda c: -scores[c])[:k]
+    return [{"label": model.classes_[c], "score": scores[c], "margin": margin[c]} for c in order]
+
+
+def top_k(model: SVC, rgba: bytes, width: int, height: int, k: int = 3, box: Sequence[int] | None = None) -> list[dict]:
+    """The ``k`` best classes for a picture, ``[{"label", "score", "margin"}]``, best first.
+
+    The picture goes through the model's own pipeline (:func:`prepare`, :func:`features`); the
+    scores and margins are :func:`decision`'s.
+    """
+    pipeline = model.pipeline or DEFAULT_PIPELINE
+    x = features(prepare(rgba, width, height, pipeline, box), pipeline)
+    if len(x) != model.n_features_in_:
+        raise ValueError(f"the pipeline gives {len(x)} features but the model expects {model.n_features_in_}")
+    return rank(model, x, k)
+
+
+def is_sure(model: SVC, top: Sequence[dict] | float) -> bool:
+    """Whether the best answer clears the model's "not sure" threshold (no threshold: always sure).
+
+    ``top`` is :func:`top_k`'s answer (its first entry's ``margin`` is compared when the
+    pipeline's ``threshold_on`` starts with "margin", else its ``score``) or that number itself.
+
+    >>> m = SVC(); m.threshold = 0.2; m.pipeline = {"threshold_on": "margin"}
+    >>> is_sure(m, [{"label": "Mew", "score": 9.3, "margin": 0.5}]), is_sure(m, 0.1)
+    (True, False)
+    """
+    threshold = model.threshold
+    if threshold is None:
+        return True
+    if isinstance(top, (int, float)):
+        value = float(top)
+    elif not top:
+        return False
+    else:
+        on_margin = str((model.pipeline or {}).get("threshold_on", "")).startswith("margin")
+        value = top[0]["margin"] if on_margin else top[0]["score"]
+    return value >= threshold
+
+
+# ------------------------------------------------------------------------ the widget's calls
+
+#: Models the worker has loaded, by token (one or two: the page's classifier).
+_MODELS: OrderedDict[int, SVC] = OrderedDict()
+_KEEP = 2
+_next_token = 0
+
+
+def _summary(model: SVC) -> dict:
+    pipeline = model.pipeline or DEFAULT_PIPELINE
+    spec = input_spec(pipeline)
+    n_sv = len(model.support_) if getattr(model, "support_", None) is not None else 0
+    return {
+        "classes": list(model.classes_),
+        "kernel": model.kernel,
+        "n_features": model.n_features_in_,
+        "n_support_vectors": n_sv,
+        "threshold": model.threshold,
+        "threshold_on": pipeline.get("threshold_on"),
+        "input": spec,
+        "pipeline": pipeline,
+    }
+
+
+def load_model(model: bytes) -> dict:
+    """Read a model file (the bytes of ``hog_svm.svm``) once; answer a ``token`` and a summary.
+
+    Bad bytes raise ``ValueError`` with a plain message.
+    """
+    global _next_token
+    if isinstance(model, str):
+        raise ValueError("the model must be bytes (the .svm file), not text")
+    svc = SVC.from_bytes(bytes(model))
+    pipeline = svc.pipeline or DEFAULT_PIPELINE
+    input_spec(pipeline)
+    for feature in pipeline.get("features") or []:
+        if isinstance(feature, dict) and feature.get("name") == "hog":
+            hog_spec(feature)
+    _next_token += 1
+    _MODELS[_next_token] = svc
+    while len(_MODELS) > _KEEP:
+        _MODELS.popitem(last=False)
+    return {"token": _next_token, **_summary(svc)}
+
+
+def forget(token: int) -> bool:
+    """Drop a loaded model; True if it was loaded."""
+    return _MODELS.pop(token, None) is not None
+
+
+def _hog_glyphs(histograms: list[list[list[float]]], cell: int, scale: int = 2) -> Image:
+    """scikit-image's HOG picture: per cell, one line per bin along the edge, as bright as its vote.
+
+    A bin's gradient direction θ is drawn rotated by 90° (the edge), through the cell's
+    centre; pixels keep the brightest line through them.
+    """
+    rows = len(histograms)
+    cols = len(histograms[0]) if rows else 0
+    px = cell * scale
+    w, h = max(cols * px, 1), max(rows * px, 1)
+    out = [0.0] * (w * h)
+    peak = max(chain.from_iterable(chain.from_iterable(histograms)), default=0.0) or 1.0
+    n = len(histograms[0][0]) if rows and cols else 0
+    radius = px / 2 - 0.5
+    steps = max(int(2 * radius) + 1, 2)
+    for r, row in enumerate(histograms):
+        for c, bins in enumerate(row):
+            cy, cx = r * px + px / 2 - 0.5, c * px + px / 2 - 0.5
+            for b, v in enumerate(bins):
+                if v <= 0:
+                    continue
+                theta = math.radians(180 / n * (b + 0.5) + 90)
+                dx, dy = math.cos(theta) * radius, math.sin(theta) * radius
+                level = v / peak
+                for t in range(steps):
+                    f = -1 + 2 * t / (steps - 1)
+                    i = int(round(cy + f * dy)) * w + int(round(cx + f * dx))
+                    if out[i] < level:
+                        out[i] = level
+    return Image._make(w, h, 1, out)
+
+
+def _number_k(k: Any) -> int:
+    return _whole(k, "k", 1, 100)
+
+
+def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: Sequence[int] | None = None) -> dict:
+    """Classify one picture with a loaded model: top ``k``, sure or not, the steps and their timings.
+
+    ``rgba`` are the picture's straight-alpha RGBA bytes (a canvas's ``getImageData``);
+    ``box`` an optional crop square ``[x, y, side]`` (default: :func:`default_crop`).
+    Answers ``{"top": [{"label", "score", "margin"}, ...], "sure": bool, "threshold": ...,
+    "threshold_on": ..., "box": [x, y, side], "n_features": ..., "steps": {...}, "ms": {...}}``:
+
+    * ``steps`` — what the widget draws for "crop → resize → grayscale → HOG": ``size`` and
+      the RGBA bytes of ``input`` (the cropped square composited on the background and
+      resized to size × size) and ``gray``; for the first HOG feature ``hog`` (RGBA glyphs
+      as scikit-image draws them, ``hog_size`` = [width, height]), the per-cell
+      ``histograms[row][col][bin]``, ``cell``, ``orientations`` and ``bin_centres`` (degrees);
+    * ``ms`` — milliseconds of each step: ``crop``, ``prepare``, ``features``, ``svm``, their
+      ``total`` (the classification), and ``steps`` (drawing the steps, not part of it).
+    """
+    if token not in _MODELS:
+        raise ValueError("That model is no longer loaded; load it again.")
+    model = _MODELS[token]
+    k = _number_k(k)
+    data = _rgba_bytes(rgba, width, height)
+    if width * height > MAX_PIXELS:
+        raise ValueError(f"the picture is too large ({width} × {height}); scale it down first")
+    pipeline = model.pipeline or DEFAULT_PIPELINE
+    spec = input_spec(pipeline)
+    ms: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if box is None:
+        box = default_crop(data, width, height, spec["margin"])
+    box = list(_check_box(box))
+    t1 = time.perf_counter()
+    image = prepare(data, width, height, pipeline, box)
+    t2 = time.perf_counter()
+    x = features(image, pipeline)
+    t3 = time.perf_counter()
+    if len(x) != model.n_features_in_:
+        raise ValueError(f"the pipeline gives {len(x)} features but the model expects {model.n_features_in_}")
+    top = rank(model, x, k)
+    t4 = time.perf_counter()
+    ms.update(crop=(t1 - t0) * 1e3, prepare=(t2 - t1) * 1e3, features=(t3 - t2) * 1e3, svm=(t4 - t3) * 1e3)
+    ms["total"] = (t4 - t0) * 1e3
+    # the pictures of the steps (not timed as part of the classification)
+    hog_feature = next((f for f in pipeline.get("features") or [] if f.get("name") == "hog"), None)
+    t5 = time.perf_counter()
+    gray = image.to_gray()
+    steps: dict[str, Any] = {
+        "size": image.width,
+        "input": Image._make(image.width, image.height, 3, image.pixels).to_rgba_bytes(),  # opaque: as HOG sees it
+        "gray": Image._make(gray.width, gray.height, 1, gray.pixels).to_rgba_bytes(),
+    }
+    if hog_feature is not None:
+        hs = hog_spec(hog_feature)
+        source = gray if hs["color"] == "gray" else image
+        size = hog_feature.get("size")
+        if size is not None and size != source.width:
+            source = source.resize(size, size)
+        cell = hs["pixels_per_cell"]
+        histograms = hog.cell_histograms(source, hs["orientations"], tuple(cell), bool(hs["transform_sqrt"]))
+        glyphs = _hog_glyphs(histograms, cell[0])
+        steps.update(
+            hog=glyphs.to_rgba_bytes(),
+            hog_size=[glyphs.width, glyphs.height],
+            histograms=histograms,
+            cell=cell[0],
+            orientations=hs["orientations"],
+            bin_centres=[180 / hs["orientations"] * (b + 0.5) for b in range(hs["orientations"])],
+        )
+    ms["steps"] = (time.perf_counter() - t5) * 1e3
+    return {
+        "top": top,
+        "sure": is_sure(model, top),
+        "threshold": model.threshold,
+        "threshold_on": pipeline.get("threshold_on"),
+        "box": box,
+        "n_features": len(x),
+        "steps": steps,
+        "ms": ms,
+    }
+
+
+def describe(pipeline: dict) -> str:
+    """A pipeline as one line of JSON with sorted keys (the feature cache's key)."""
+    return json.dumps(pipeline, sort_keys=True, separators=(",", ":"))

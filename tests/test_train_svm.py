@@ -1,0 +1,110 @@
+"""export.train_svm: the training path on a few images (``--quick``), the threshold rule, and the committed
+model (slides/models/hog_svm.svm), whose test-split accuracy recomputed with pyodemo must equal the training log."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from export import features as F
+from export import train_svm
+from pyodemo import classify
+from pyodemo.svm import SVC
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = ROOT / "slides" / "models"
+
+
+def need_dataset() -> None:
+    if not (F.DATASET / "manifest.csv").is_file():
+        pytest.skip("no dataset: run `python -m export dataset` (data/ is not committed)")
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    need_dataset()
+    out = tmp_path_factory.mktemp("train-svm")
+    code = train_svm.main(["--quick", "--out", str(out), "--cache", str(out / "cache"), "--no-pyodide", "--quiet"])
+    assert code == 0
+    return out, json.loads((out / "hog_svm-train.json").read_text())
+
+
+def test_quick_run_writes_the_model_and_the_log(quick_run):
+    out, log = quick_run
+    model = SVC.load(out / "hog_svm.svm")
+    assert model.pipeline["features"] == train_svm.CHOSEN["features"]
+    assert model.threshold == log["threshold"]["value"]
+    assert model.pipeline["threshold_on"].startswith("margin")
+    assert log["model"]["bytes"] == (out / "hog_svm.svm").stat().st_size <= 2_000_000
+    assert log["parity"]["test_predictions_equal"] is True
+    for key in ("val", "val_photo", "test", "crossview", "photo-like", "unseen-art", "not-pokemon"):
+        assert key in log["metrics"], key
+    assert {r["kernel"] for r in log["kernel_grid"]} == {"linear", "rbf"}
+    assert log["chosen"]["kernel"] in ("linear", "rbf")
+
+
+def test_quick_model_equals_scikit_learn_on_the_test_split(quick_run):
+    """Refit the chosen configuration on the same features: pyodemo's file predicts as scikit-learn does."""
+    out, log = quick_run
+    data = train_svm.Data(F.DATASET, quick=True, seed_copies=train_svm.PHOTO_COPIES)
+    (feats,) = train_svm.compute_features(data, [train_svm.CHOSEN], train_svm.PHOTO_COPIES, 2, out / "cache", True)
+    X, y = train_svm.training_set(data, feats, train_svm.PHOTO_COPIES)
+    clf = train_svm.fit(log["chosen"], X, y)
+    test = feats["clean"][data.split == "test"]
+    model = SVC.load(out / "hog_svm.svm")
+    assert model.predict(test.tolist()) == clf.predict(test).tolist()
+    assert log["metrics"]["test"]["correct"] == int((clf.predict(test) == data.y[data.split == "test"]).sum())
+    # the features in the cache are what pyodemo computes from the picture
+    first = data.rows[int(np.flatnonzero(data.split == "test")[0])]
+    rgba, w, h = F.open_rgba(F.DATASET / first["path"])
+    direct = classify.features(classify.prepare(rgba, w, h, train_svm.CHOSEN), train_svm.CHOSEN)
+    assert direct == test[0].tolist()
+
+
+def test_threshold_keeps_right_answers_and_drops_wrong_ones():
+    margin = np.array([-0.5, -0.1, 0.05, 0.2, 0.25, 0.3, 0.6, 0.9])
+    correct = np.array([False, False, True, False, False, True, True, True])
+    assert train_svm.choose_threshold(margin, correct) == pytest.approx(0.275)  # keep the top three: +3
+    # equal gains (+3 keeping 0.05 and up, +3 keeping 0.3 and up): the lower threshold
+    tied = np.array([False, False, True, False, True, True, True])
+    assert train_svm.choose_threshold(margin[[0, 1, 2, 3, 5, 6, 7]], tied) == pytest.approx(-0.025)
+    assert train_svm.choose_threshold(np.array([0.1, 0.2]), np.array([True, True])) < 0.1  # all right: keep all
+    assert train_svm.choose_threshold(np.array([0.1, 0.2]), np.array([False, False])) > 0.2  # all wrong: keep none
+
+
+def test_margins_match_pyodemo():
+    from sklearn.svm import SVC as SkSVC
+
+    from export.sklearn_bridge import to_pyodemo
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(60, 4))
+    y = np.repeat(["a", "b", "c", "d"], 15)
+    X[y == "b"] += 1.5
+    X[y == "c", 0] -= 2
+    clf = SkSVC(kernel="rbf", C=3).fit(X, y)
+    model = to_pyodemo(clf)
+    expected = [max(classify.decision(model, x)[1]) for x in X]
+    np.testing.assert_allclose(train_svm.margins(clf, X), expected, atol=1e-9)
+
+
+def test_committed_model_test_accuracy_equals_the_training_log():
+    """slides/models/hog_svm.svm, features recomputed by pyodemo from the test images: the logged accuracy."""
+    need_dataset()
+    path, log_path = MODELS / "hog_svm.svm", MODELS / "hog_svm-train.json"
+    if not path.is_file() or not log_path.is_file():
+        pytest.skip("no committed HOG+SVM model: run `python -m export train-svm`")
+    log = json.loads(log_path.read_text())
+    rows = [r for r in F.read_manifest() if r["split"] == "test"]
+    if log["dataset"]["manifest_sha"] != train_svm._sha(F.DATASET / "manifest.csv"):
+        pytest.skip("the dataset on disk is not the one the committed model was trained on")
+    model = SVC.load(path)
+    X = F.extract([r["path"] for r in rows], model.pipeline, cache=None, jobs=2)
+    predicted = model.predict(X.tolist())
+    correct = sum(p == r["class"] for p, r in zip(predicted, rows))
+    assert len(rows) == log["metrics"]["test"]["n"]
+    assert correct == log["metrics"]["test"]["correct"]
+    assert round(correct / len(rows), 4) == log["metrics"]["test"]["accuracy"]
