@@ -30,7 +30,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from pyodemo import classify
 
 #: The default crop's margin: a fraction of the alpha box's longer side, added on each side.
-MARGIN = 0.08
+MARGIN = classify.MARGIN
 #: Resampling filters the sidecar may name.
 RESAMPLE = {"bilinear": Image.Resampling.BILINEAR, "box": Image.Resampling.BOX}
 

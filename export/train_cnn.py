@@ -13,7 +13,10 @@ the post-ReLU activations of the first two blocks, ``conv1`` and ``conv2``, for 
 widget.
 
 **Input**: what the browser feeds (`export.cnn_input`): the default crop square, resized to 64×64
-on white, ``(x/255 − mean)/std``.
+on white, ``(x/255 − mean)/std`` (mean and std of the clean training inputs). 64 px rather than
+48: measured on the validation split, a 48-px model was as accurate on white (100 %) and a little
+worse on the cluttered validation pictures (98.8 % against 99.3 %), and at 64 px the feature maps
+the site shows stay legible.
 
 **Augmentation** (`Augmenter`, batched in torch): the RGBA sprite — cropped to its pixels — is
 resized (antialiased) so its longer side is 40–100 % of the frame, placed at a random position,
