@@ -219,8 +219,13 @@ def extract_many(
     jobs: int = 2,
     cache: Path | None = CACHE,
     progress: str | None = None,
+    stats: dict | None = None,
 ) -> list[np.ndarray]:
-    """`extract` for several pipelines at once: each picture is made and prepared only once."""
+    """`extract` for several pipelines at once: each picture is made and prepared only once.
+
+    *stats*, if given, counts the feature vectors computed (``"computed"``) and read from the
+    cache (``"cached"``).
+    """
     dataset = Path(dataset)
     results: list[np.ndarray | None] = [None] * len(pipelines)
     files: list[Path | None] = [None] * len(pipelines)
@@ -234,6 +239,9 @@ def extract_many(
             except (OSError, ValueError):
                 pass  # a damaged cache file: compute again
     todo = [i for i, r in enumerate(results) if r is None]
+    if stats is not None:
+        stats["computed"] = stats.get("computed", 0) + len(todo) * len(paths)
+        stats["cached"] = stats.get("cached", 0) + (len(pipelines) - len(todo)) * len(paths)
     if todo and paths:
         wanted = [pipelines[i] for i in todo]
         tasks = [(str(dataset / p), wanted, variant, seed) for p in paths]

@@ -373,7 +373,7 @@ class Data:
 
 
 def compute_features(data: Data, pipelines: list[dict], copies: int | list[int], jobs: int, cache: Path | None,
-                     quiet: bool) -> list[dict]:
+                     quiet: bool, stats: dict | None = None) -> list[dict]:
     """Per pipeline: clean (all rows), photo copies of train rows, val photo copy, test sets.
 
     *copies*: photo copies of the training images, for all pipelines or one number per pipeline.
@@ -388,17 +388,17 @@ def compute_features(data: Data, pipelines: list[dict], copies: int | list[int],
             out[i][key] = m
 
     put("clean", F.extract_many([r["path"] for r in data.rows], pipelines, "clean", 0, data.dataset, jobs, cache,
-                                bar and f"{bar}: sprites"))
+                                bar and f"{bar}: sprites", stats))
     for k in range(1, max(wanted, default=0) + 1):
         which = [i for i, c in enumerate(wanted) if c >= k]
         put(f"photo{k}", F.extract_many(data.paths(train), [pipelines[i] for i in which], "photo", k, data.dataset,
-                                        jobs, cache, bar and f"{bar}: photo copy {k} (train)"), which)
+                                        jobs, cache, bar and f"{bar}: photo copy {k} (train)", stats), which)
     put("val_photo", F.extract_many(data.paths(data.split == "val"), pipelines, "photo", VAL_SEED, data.dataset,
-                                    jobs, cache, bar and f"{bar}: photo copy (val)"))
+                                    jobs, cache, bar and f"{bar}: photo copy (val)", stats))
     for name, (trows, folder) in data.testsets.items():
         if trows:
             put(name, F.extract_many([r["path"] for r in trows], pipelines, "clean", 0, folder, jobs, cache,
-                                     bar and f"{bar}: {name}"))
+                                     bar and f"{bar}: {name}", stats))
     return out
 
 
@@ -511,7 +511,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         comparison = previous["feature_comparison"]
 
     t_feat = time.perf_counter()
-    (feats,) = compute_features(data, [CHOSEN], PHOTO_COPIES, args.jobs, cache, args.quiet)
+    feature_stats: dict = {}
+    (feats,) = compute_features(data, [CHOSEN], PHOTO_COPIES, args.jobs, cache, args.quiet, feature_stats)
     features_s = time.perf_counter() - t_feat
     say(f"features: {feats['clean'].shape[1]} per image, {features_s:.1f} s")
 
@@ -639,7 +640,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sample = [F.picture(data.dataset / data.rows[i]["path"]) for i in test_idx[:: max(1, len(test_idx) // 10)][:10]]
     photo_rows, photo_dir = data.testsets["photo-like"]
     photos = [F.open_rgba(photo_dir / r["path"]) for r in photo_rows[:: max(1, len(photo_rows) // 3)][:3]]
-    timing = {"features_s": round(features_s, 1), "kernel_grid_s": round(grid_s, 1), "refit_s": round(refit_s, 1),
+    timing = {"features_s": round(features_s, 1), "feature_vectors": feature_stats, "kernel_grid_s": round(grid_s, 1), "refit_s": round(refit_s, 1),
               "cpython_ms_per_image": {"sprite_64px": cpython_ms(loaded, sample)}}
     if photos:
         timing["cpython_ms_per_image"]["photo_256px"] = cpython_ms(loaded, photos)
