@@ -31,6 +31,7 @@ from operator import mul
 
 from pyodemo import convolve, hog
 from pyodemo.image import Image
+from pyodemo.checks import whole as _whole
 
 __all__ = [
     "demo_image",
@@ -78,15 +79,6 @@ _next_token = 0
 # ------------------------------------------------------------------------ checks
 
 
-def _whole(value: object, name: str, low: int, high: int) -> int:
-    """A whole number in [low, high], or a ValueError saying which setting is wrong."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return value
 
 
 def _number_grid(values: object, what: str) -> list[list[float]]:

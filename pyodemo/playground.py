@@ -55,6 +55,7 @@ from typing import Any
 from pyodemo.kernels import KERNELS, resolve_gamma
 from pyodemo.svm import SVC
 from pyodemo.vector import dot
+from pyodemo.checks import whole as _whole
 
 __all__ = ["presets", "preset", "fit", "compare"]
 
@@ -93,14 +94,6 @@ def _number(value: Any, name: str) -> float:
     return float(value)
 
 
-def _whole(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{name} must be between {low} and {high}, got {value}")
-    return value
 
 
 def _fmt(v: float) -> str:
