@@ -20,6 +20,7 @@ import pytest
 
 from export.offline import write_service_worker
 from export.serve import make_server
+from tests.e2e.test_classifier import wait_answers
 from tests.e2e.conftest import SITE, screenshot
 from tests.e2e.test_pdf import built_deck
 
@@ -125,8 +126,11 @@ def test_the_talk_works_offline_after_one_visit(open_page):
             page.wait_for_function(
                 "() => document.querySelector('.pyodemo-widget[data-widget=\"gradient-explorer\"] "
                 "dd[data-value=\"magnitude\"]')?.textContent === '100.00'", timeout=90_000)
-        # TODO(issue 6): classify a sample with both models (HOG+SVM in Pyodide, the CNN in onnxruntime-web)
-        # here, offline, once the classifier demo exists.
+        # The demo, offline: the Try-it page classifies its first sample with both models, the CNN in
+        # onnxruntime-web and HOG+SVM in Pyodide, every file coming from the service worker's cache.
+        page.goto(f"{url}/try/")
+        answers = wait_answers(page, ("cnn", "hog_svm"), timeout=120_000)
+        assert answers["cnn"]["top"] and answers["hog_svm"]["top"], answers
         screenshot(page, "offline-after-server-stopped")
     finally:
         server.stop()
