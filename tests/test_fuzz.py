@@ -476,7 +476,9 @@ def known_internal_error(method: str, args: dict) -> bool:
     token = args.get("token")
     if "token" in args and not isinstance(token, (int, float, str, bool, type(None))):
         return method in ("widgets.gradient_pixel", "classify.predict", "classify.forget")  # unhashable token
-    if method == "widgets.gradient_pixel" and token in (1, 2, 3, 4, 5, 6, 7, 8):
+    from pyodemo import widgets
+
+    if method == "widgets.gradient_pixel" and token in widgets._IMAGES:  # a loaded image: x and y are used
         return any(not isinstance(args.get(n), (int, float, str)) or args.get(n) in (math.inf, -math.inf)
                    for n in ("x", "y"))
     if method == "explore.filter_view":
