@@ -314,6 +314,7 @@ export function createCropBox({ onChange = () => {}, label = "Crop box" } = {}) 
     if (!picture) return;
     const fixed = normalise(next);
     const same = box && fixed.every((v, i) => v === box[i]);
+    if (final) clearTimeout(settleTimer); // this change already ends the gesture: no second "final" later
     box = fixed;
     el.dataset.box = box.join(",");
     draw();

@@ -92,6 +92,7 @@ export function mount(el) {
   let svmWanted = false, svmModel = null, cnnAnswered = false;
   let cropBackground = [255, 255, 255]; // the crop step is shown on the CNN's background once its sidecar is read
 
+  let svmShownKey = ""; // the crop whose HOG + SVM answer is on screen
   let settled = true; // the last change of the box was the end of a gesture (or a key press, a new picture)
   const key = () => (picture && crop.box ? `${pictureSeq}:${crop.box.join(",")}` : "");
   const job = () => ({ picture, box: crop.box, key: key(), seq: pictureSeq, live: Boolean(stream), final: settled });
@@ -113,10 +114,11 @@ export function mount(el) {
   function changed(final) {
     settled = final;
     el.dataset.box = crop.box?.join(",") ?? "";
-    svmSteps.classList.add("is-stale"); // until HOG + SVM has looked at this crop
+    const svmFresh = svmShownKey === key() && !run.hog_svm.busy(); // HOG + SVM already answered for this very crop
+    svmSteps.classList.toggle("is-stale", !svmFresh); // until HOG + SVM has looked at this crop
     paintCrop();
     run.cnn();
-    if (final) run.hog_svm();
+    if (final && !svmFresh) run.hog_svm();
   }
 
   function showMessage(text, kind = "info") {
@@ -260,6 +262,7 @@ export function mount(el) {
       c.show({ top: r.top, sure: r.sure, n, score: (s) => s.toFixed(2), bar: (s) => (s + 1 / 3) / (most + 1 / 3),
         time: `${ms(r.ms.total)} in Python (features ${ms(r.ms.features)}, SVM ${ms(r.ms.svm)}); ${ms(roundTrip)} with the round trip`,
         forKey: j.key, classes: model.classes });
+      svmShownKey = j.key;
       const s = r.steps, size = s.size;
       const features = model.pipeline?.features ?? [];
       const hogFeature = features.find((f) => f.name === "hog"), hist = features.find((f) => f.name === "color_hist");
@@ -275,6 +278,7 @@ export function mount(el) {
       if (!j.live) announce();
       if (!el.dataset.firstSvmMs) el.dataset.firstSvmMs = String(Math.round(performance.now()));
     } catch (error) {
+      svmShownKey = "";
       c.fail(error, j.key);
     }
   }
