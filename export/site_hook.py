@@ -4,8 +4,10 @@ After MkDocs renders `slides/` into `site/`, this hook
 
 1. builds the pure-Python **pyodemo wheel** into `site/wheels/` (the worker installs it into Pyodide);
 2. copies the **runtimes** from `node_modules`: the Pyodide core (Python 3.14 + stdlib), the
-   onnxruntime-web *wasm-only* bundle, KaTeX — so the browser never fetches from another origin;
-3. generates the **audience QR code** for `site_url` (segno) as `assets/qr.svg` (a generated page file,
+   onnxruntime-web *wasm-only* bundle, KaTeX — so the browser never fetches from another origin; the
+   stdlib zip is **repacked uncompressed** (`store_zip`) so the whole archive compresses with brotli
+   on the wire (deflate member by member: 2.49 MB as sent; stored, then brotli: 1.61 MB);
+3. writes small **thumbnails** of the committed samples (`sample_thumbnails`) and generates the **audience QR code** for `site_url` (segno) as `assets/qr.svg` (a generated page file,
    so the pages may link to it);
 4. computes the **Content-Security-Policy**: Material injects a few inline scripts, so their SHA-256
    hashes are allowed, never `'unsafe-inline'`. The policy goes into every page as a `<meta>` tag (so it
@@ -40,7 +42,8 @@ CACHE = ROOT / ".cache" / "compress"
 
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
 ORT_FILES = ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]
-COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".svg", ".wasm", ".txt", ".xml", ".map", ".csv", ".onnx"}
+COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".svg", ".wasm", ".txt", ".xml", ".map", ".csv", ".onnx",
+                ".svm", ".zip"}
 
 INLINE_SCRIPT = re.compile(r"<script(?P<attrs>(?:(?!\bsrc=)[^>])*)>(?P<body>.*?)</script>", re.S | re.I)
 DATA_SCRIPT = re.compile(r"""type=["']?application/(?:ld\+)?json""", re.I)
@@ -107,13 +110,61 @@ def copy_files(src: Path, names: list[str], dest: Path) -> list[Path]:
     return [Path(shutil.copy2(src / n, dest / n)) for n in names]
 
 
+def store_zip(path: Path) -> None:
+    """Rewrite a zip archive with every member stored (not deflated), names, dates and order kept.
+
+    A deflated zip does not shrink further on the wire; stored, the whole archive is one stream brotli
+    compresses across members. Python's zipimport reads stored members as well (and skips inflating).
+    """
+    with zipfile.ZipFile(path) as source:
+        members = [(info, source.read(info)) for info in source.infolist()]
+    if all(info.compress_type == zipfile.ZIP_STORED for info, _ in members):
+        return
+    tmp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as out:
+        for info, data in members:
+            stored = zipfile.ZipInfo(info.filename, info.date_time)
+            stored.external_attr = info.external_attr
+            out.writestr(stored, data)
+    tmp.replace(path)
+
+
 def copy_runtimes(site: Path) -> None:
     copy_files(NODE / "pyodide", PYODIDE_FILES, site / "vendor" / "pyodide")
+    store_zip(site / "vendor" / "pyodide" / "python_stdlib.zip")
     copy_files(NODE / "onnxruntime-web" / "dist", ORT_FILES, site / "vendor" / "ort")
     katex = NODE / "katex" / "dist"
     copy_files(katex, ["katex.min.js", "katex.min.css"], site / "vendor" / "katex")
     fonts = sorted(p.name for p in (katex / "fonts").glob("*.woff2"))
     copy_files(katex / "fonts", fonts, site / "vendor" / "katex" / "fonts")
+
+
+THUMB_PX = 96  # the sample buttons are 48 CSS px: sharp at 2× device pixels
+
+
+def sample_thumbnails(site: Path) -> int:
+    """A small WebP beside each committed sample (`models/samples/thumbs/`), named in the site's index.json.
+
+    The sample row shows 21 pictures 48 px wide; the full files (up to 256 px) cost ~300 kB before the CNN's
+    first answer on a phone, the thumbnails a quarter of that. A sample's full file is fetched when tapped.
+    """
+    from PIL import Image
+
+    folder = site / "models" / "samples"
+    index_path = folder / "index.json"
+    if not index_path.is_file():
+        return 0
+    index = json.loads(index_path.read_text())
+    (folder / "thumbs").mkdir(exist_ok=True)
+    for sample in index.get("samples", []):
+        with Image.open(folder / sample["file"]) as image:
+            image = image.convert("RGBA")
+            image.thumbnail((THUMB_PX, THUMB_PX), Image.Resampling.LANCZOS)
+            name = f"thumbs/{Path(sample['file']).stem}.webp"
+            image.save(folder / name, "WEBP", quality=80, method=6)
+        sample["thumb"] = name
+    index_path.write_text(json.dumps(index, indent=1) + "\n")
+    return len(index.get("samples", []))
 
 
 def qr_svg(url: str) -> bytes:
@@ -182,6 +233,33 @@ def _gzip(data: bytes) -> bytes:
     return gzip.compress(data, compresslevel=9, mtime=0)
 
 
+#: `preload: cnn` in a page's front matter (the Try-it page): what the CNN's first answer waits for, fetched
+#: from the start instead of one module import after another (page → app.js → classifier.js → cnn.js →
+#: ort → its wasm). `fetch` preloads are CORS-mode, like the `fetch()` calls that use them.
+PRELOADS = {
+    "cnn": [("modulepreload", "js/widgets/classifier.js"), ("modulepreload", "js/crop-box.js"),
+            ("modulepreload", "js/cnn.js"), ("modulepreload", "js/ui.js"), ("modulepreload", "js/python.js"), ("modulepreload", "vendor/ort/ort.wasm.min.mjs"),
+            ("modulepreload", "vendor/ort/ort-wasm-simd-threaded.mjs"),
+            ("fetch", "models/cnn.json"), ("fetch", "models/cnn.onnx"), ("fetch", "models/samples/index.json"),
+            ("fetch", "vendor/ort/ort-wasm-simd-threaded.wasm")],
+}
+
+
+def preload_links(names: list[str] | str, page_url: str) -> str:
+    """`<link rel=preload>` tags for the named groups of `PRELOADS`, relative to the page."""
+    from mkdocs.utils import get_relative_url
+
+    tags = []
+    for name in [names] if isinstance(names, str) else names:
+        if name not in PRELOADS:
+            raise ValueError(f"unknown preload group {name!r} (known: {', '.join(PRELOADS)})")
+        for kind, path in PRELOADS[name]:
+            href = get_relative_url(path, page_url or ".")
+            tags.append(f'<link rel="modulepreload" href="{href}">' if kind == "modulepreload"
+                        else f'<link rel="preload" as="fetch" crossorigin href="{href}">')
+    return "".join(tags)
+
+
 # --- MkDocs events -------------------------------------------------------------------------------
 
 def on_files(files, config, **kwargs):
@@ -192,10 +270,18 @@ def on_files(files, config, **kwargs):
     return files
 
 
+def on_post_page(output: str, page, config, **kwargs) -> str:
+    names = page.meta.get("preload")
+    if not names:
+        return output
+    return output.replace("</title>", "</title>" + preload_links(names, page.url), 1)
+
+
 def on_post_build(config, **kwargs) -> None:
     site = Path(config["site_dir"])
     wheel = build_wheel(site / "wheels")
     copy_runtimes(site)
+    sample_thumbnails(site)
     apply_csp(site)
     runtime = {
         "wheel": f"wheels/{wheel.name}",

@@ -3,10 +3,10 @@
 //   `?speaker`                           the speaker view (opened by S; synced with BroadcastChannel)
 //   `?print` (`&notes`)                  one slide per 16:9 page, for `python -m export pdf`
 // This module is listed before app.js, so in the speaker view it can keep the widgets from mounting.
+// The speaker view's code is imported only by the speaker window.
 import { articleOf, navPages } from "./present/model.js";
 import { printLayout, printReady } from "./present/print.js";
 import { SlideShow, icon } from "./present/show.js";
-import { SpeakerView } from "./present/speaker.js";
 import { slideFromHash } from "./present/sync.js";
 
 const params = new URLSearchParams(location.search);
@@ -36,6 +36,7 @@ if (articleOf()) {
   } else if (params.has("speaker")) {
     // Static slides only: no widget of this window boots Python (app.js skips [data-mounted]).
     for (const widget of document.querySelectorAll(".pyodemo-widget")) widget.dataset.mounted = "static";
+    const { SpeakerView } = await import("./present/speaker.js");
     api.speaker = new SpeakerView(slideFromHash());
   } else {
     const show = (api.show = new SlideShow());

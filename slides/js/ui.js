@@ -109,7 +109,8 @@ export async function samples(kind = null) {
     const response = await fetch(siteURL("models/samples/index.json"));
     if (!response.ok) return [];
     const list = (await response.json()).samples ?? [];
-    return list.filter((s) => !kind || s.kind === kind).map((s) => ({ ...s, url: siteURL(`models/samples/${s.file}`) }));
+    return list.filter((s) => !kind || s.kind === kind).map((s) => ({ ...s, url: siteURL(`models/samples/${s.file}`),
+      thumb: siteURL(`models/samples/${s.thumb ?? s.file}`) }));
   } catch {
     return [];
   }

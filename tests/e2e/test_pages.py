@@ -56,3 +56,18 @@ def test_page_has_no_serious_accessibility_violations(open_page, path):
     if serious:
         screenshot(page, f"axe-{path.strip('/') or 'index'}")
     assert not serious, "\n".join(serious)
+
+
+def test_formulas_render_and_only_pages_with_formulas_fetch_katex(open_page):
+    """KaTeX is loaded on demand (slides/js/math.js): the HOG page's formulas render, the Try-it page never asks for it."""
+    page, watch = open_page("hog/")
+    page.wait_for_function("() => document.querySelectorAll('.arithmatex').length > 0"
+                           " && !document.querySelector('.arithmatex:not([data-rendered])')")
+    assert page.locator(".arithmatex .katex").count() == page.locator(".arithmatex").count()
+    assert page.locator(".arithmatex .katex-error").count() == 0
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url))
+    page.goto("try/")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".arithmatex").count() == 0
+    assert not [u for u in fetched if "/vendor/katex/" in u], "the Try-it page (no formulas) fetched KaTeX"

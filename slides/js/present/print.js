@@ -86,6 +86,8 @@ export async function printReady({ slides, deck }) {
   if (!(await until(mounted, 60_000))) warnings.push("some widgets did not finish mounting");
   const python = () => globalThis.pyodemoPython?.status?.state !== "booting";
   if (!(await until(python, 120_000))) warnings.push("Python did not finish starting");
+  const formulas = () => !deck.querySelector(".arithmatex:not([data-rendered])"); // KaTeX loads on demand (math.js)
+  if (!(await until(formulas, 20_000))) warnings.push("some formulas did not render");
   await document.fonts?.ready;
   await Promise.all([...deck.querySelectorAll("img")].map((img) => (img.complete ? null : img.decode().catch(() => null))));
   if (!(await quiet(deck, 800, 20_000))) warnings.push("the widgets kept changing; printed as they were");

@@ -455,7 +455,7 @@ export function mount(el) {
       type: "button", class: `clf-sample clf-sample--${s.kind}`, dataset: { sample: s.file, kind: s.kind },
       "aria-label": `Sample: ${s.class}, ${what[s.kind] ?? s.kind}`, title: `${s.class} (${what[s.kind] ?? s.kind})`,
       onclick: () => usePicture(loadPictureURL(s.url, s.class), `${s.class} (sample)`, { sample: s.file }),
-    }, h("img", { src: s.url, alt: "", width: 48, height: 48, loading: "lazy", decoding: "async" }),
+    }, h("img", { src: s.thumb, alt: "", width: 48, height: 48, loading: "lazy", decoding: "async" }),
       s.kind === "test-split" ? null : h("span", { class: "clf-sample__badge", "aria-hidden": "true" }, s.kind === "unseen-art" ? "art" : "photo"))));
     rovingFocus(sampleRow);
     whenVisible(el, () => {

@@ -1,0 +1,84 @@
+"""The build hook's own steps (export/site_hook.py) and the server's headers (export/serve.py)."""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from export import site_hook
+from export.serve import serve_in_thread
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = ROOT / "site"
+
+
+def test_store_zip_keeps_every_member_and_zipimport_reads_it(tmp_path):
+    path = tmp_path / "lib.zip"
+    members = {"hello.py": b"GREETING = 'hi'\n", "pkg/__init__.py": b"", "pkg/data.txt": b"x" * 5000}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    before = [(i.filename, i.date_time) for i in zipfile.ZipFile(path).infolist()]
+    site_hook.store_zip(path)
+    with zipfile.ZipFile(path) as z:
+        assert [(i.filename, i.date_time) for i in z.infolist()] == before
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist())
+        assert {n: z.read(n) for n in members} == members
+    sys.path.insert(0, str(path))
+    try:
+        import hello  # noqa: PLC0415
+
+        assert hello.GREETING == "hi"
+    finally:
+        sys.path.remove(str(path))
+        sys.modules.pop("hello", None)
+
+
+def test_preload_links_are_relative_to_the_page():
+    html = site_hook.preload_links("cnn", "try/")
+    assert '<link rel="modulepreload" href="../js/cnn.js">' in html
+    assert '<link rel="preload" as="fetch" crossorigin href="../models/cnn.onnx">' in html
+    assert 'href="js/cnn.js"' in site_hook.preload_links(["cnn"], "")
+    with pytest.raises(ValueError, match="unknown preload group"):
+        site_hook.preload_links("nope", "try/")
+
+
+def built() -> None:
+    if not (SITE / "index.html").is_file():
+        pytest.skip("the site is not built (mkdocs build)")
+
+
+def test_the_built_site_ships_a_stored_stdlib_and_sample_thumbnails():
+    built()
+    with zipfile.ZipFile(SITE / "vendor" / "pyodide" / "python_stdlib.zip") as z:
+        assert z.infolist() and all(i.compress_type == zipfile.ZIP_STORED for i in z.infolist())
+    index = json.loads((SITE / "models" / "samples" / "index.json").read_text())["samples"]
+    from PIL import Image
+
+    for sample in index:
+        with Image.open(SITE / "models" / "samples" / sample["thumb"]) as thumb:
+            assert max(thumb.size) <= site_hook.THUMB_PX
+    assert '<link rel="preload" as="fetch" crossorigin href="../models/cnn.onnx">' in (SITE / "try" / "index.html").read_text()
+    assert "modulepreload" not in (SITE / "hog" / "index.html").read_text()
+
+
+def test_document_headers_only_on_documents_and_scripts():
+    built()
+    server, url = serve_in_thread(SITE)
+    try:
+        def headers(path: str):
+            with urllib.request.urlopen(f"{url}/{path}") as r:
+                return r.headers
+
+        for path in ("try/", "js/python-worker.js", "vendor/pyodide/pyodide.mjs"):
+            assert "default-src 'self'" in headers(path)["Content-Security-Policy"], path
+        for path in ("models/samples/horsea.png", "models/cnn.onnx", "vendor/ort/ort-wasm-simd-threaded.wasm"):
+            h = headers(path)
+            assert h["Content-Security-Policy"] is None and h["X-Content-Type-Options"] == "nosniff", path
+    finally:
+        server.shutdown()
