@@ -599,6 +599,29 @@ def unseen_answers(items: Sequence[tuple[Path, str]], answers: Sequence[Answer])
     ]
 
 
+def site_samples(folder: Path) -> list[tuple[Path, str, str]]:
+    """The samples the site's widgets offer (``slides/models/samples/index.json``): (file, class, kind)."""
+    index = folder / "index.json"
+    if not index.is_file():
+        return []
+    return [(folder / s["file"], s["class"], s["kind"]) for s in json.loads(index.read_text())["samples"]]
+
+
+def score_samples(samples: Sequence[tuple[Path, str, str]], answers: dict[str, Sequence[Answer]]) -> dict:
+    """Per kind of sample and per model: how many of the site's own sample files each model gets right."""
+    out: dict = {"about": "the committed sample files the site's widgets offer, scored as the browser "
+                          "feeds them (the e2e tests check the browser's answers equal these)"}
+    for kind in dict.fromkeys(k for _, _, k in samples):
+        chosen = [i for i, (_, _, k) in enumerate(samples) if k == kind]
+        entry: dict = {}
+        for model, got in answers.items():
+            rows = [{"file": samples[i][0].name, "class": samples[i][1], "predicted": got[i]["top"][0][0],
+                     "correct": got[i]["top"][0][0] == samples[i][1]} for i in chosen]
+            entry[model] = {"n": len(rows), "correct": sum(r["correct"] for r in rows), "answers": rows}
+        out[kind] = entry
+    return out
+
+
 def targets(evaluations: dict) -> dict:
     out = {}
     for name, per_model in TARGETS.items():
@@ -629,7 +652,8 @@ def build(models: Path = MODELS, dataset: Path = DATASET, data: Path = DATA, job
 
     sets = labelled_sets(dataset, data, classes)
     others = not_pokemon(data)
-    everything = [p for items in sets.values() for p, _ in items] + [p for p, _ in others]
+    samples = site_samples(models / "samples")
+    everything = [p for items in sets.values() for p, _ in items] + [p for p, _ in others] + [p for p, _, _ in samples]
 
     # HOG+SVM first, in worker processes (forked before onnxruntime starts its threads)
     start = time.perf_counter()
@@ -649,6 +673,7 @@ def build(models: Path = MODELS, dataset: Path = DATASET, data: Path = DATA, job
         for model, all_answers in (("hog_svm", svm_all), ("cnn", cnn_all)):
             answers[model][name] = all_answers[offset : offset + len(items)]
         offset += len(items)
+    samples_scored = score_samples(samples, {"hog_svm": svm_all[offset:], "cnn": cnn_all[offset:]})
 
     evaluations: dict[str, dict] = {}
     for key, (title, about) in SETS.items():
@@ -687,6 +712,7 @@ def build(models: Path = MODELS, dataset: Path = DATASET, data: Path = DATA, job
         "evaluations": evaluations,
         "not_pokemon": {"about": "other Pokémon's sprites and crops of photos: below the threshold, "
                                  "the site answers \"not sure\"", **rejections},
+        "site_samples": samples_scored,
         "targets": targets(evaluations),
         "dataset": dataset_section(dataset, data, classes, logs, svm.class_weight),
         "figures": {},

@@ -361,6 +361,25 @@ def test_committed_test_accuracy_is_recomputed_from_the_committed_models():
         assert metrics["models"][model]["bytes"] == (MODELS / file).stat().st_size, f"{file} changed since the report"
 
 
+def test_committed_site_samples_are_recomputed_from_the_committed_models():
+    """metrics.json's score of the site's own sample files (which the e2e test holds the browser to)."""
+    metrics = committed()
+    samples = report.site_samples(MODELS / "samples")
+    if not samples:
+        pytest.skip("no committed samples")
+    from export import predict
+
+    svm = predict.load_svm(MODELS / "hog_svm.svm")
+    cnn, why = predict.load_cnn(MODELS)
+    assert cnn is not None, why
+    answers = [predict.predict_one(str(path), svm, cnn) for path, _, _ in samples]
+    again = report.score_samples(samples, {"hog_svm": [{"top": [(a["hog_svm"][0]["label"], 0)]} for a in answers],
+                                           "cnn": [{"top": [(a["cnn"][0]["label"], 0)]} for a in answers]})
+    assert {k: v for k, v in again.items() if k != "about"} == {k: v for k, v in metrics["site_samples"].items()
+                                                                  if k != "about"}
+    assert {k for k in again if k != "about"} == {"test-split", "unseen-art", "photo-like"}
+
+
 def test_committed_dataset_section_equals_the_manifest():
     metrics = committed()
     need_dataset()

@@ -120,8 +120,12 @@ def test_samples_match_export_predict(open_page):
     timing = page.evaluate(f"() => ({{...document.querySelector('{WIDGET}').dataset}})")
 
     mismatches = []
+    right: dict = {}  # (kind, model) -> samples the browser got right
     for s in chosen:
         got = pick_sample(page, s["file"])
+        for model in ("hog_svm", "cnn"):
+            right.setdefault((s["kind"], model), 0)
+            right[(s["kind"], model)] += got[model]["top1"] == s["class"]
         try:
             assert_matches(s["file"], got, expected[s["file"]])
         except AssertionError as error:
@@ -130,6 +134,12 @@ def test_samples_match_export_predict(open_page):
     print(f"first CNN answer {timing['firstCnnMs']} ms after navigation, first HOG+SVM answer "
           f"{timing['firstSvmMs']} ms; {len(chosen)} samples in {time.time() - started:.1f} s")
     assert not mismatches, "\n".join(mismatches)
+    # the site's accuracy on its own samples is the one metrics.json reports for them
+    reported = json.loads((MODELS / "metrics.json").read_text())["site_samples"]
+    for (kind, model), n in right.items():
+        entry = reported[kind][model]
+        assert entry["n"] == sum(s["kind"] == kind for s in chosen), (kind, model)
+        assert n == entry["correct"], f"{kind}, {model}: the browser got {n}/{entry['n']} right, metrics.json says {entry['correct']}"
 
     # Python (Pyodide) was not fetched before the CNN's first answer was on screen
     pyodide = [t for t, url in requests if "/vendor/pyodide/" in url or "python-worker.js" in url]
