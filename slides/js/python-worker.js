@@ -30,6 +30,7 @@ async function boot() {
 
 self.onmessage = async ({ data }) => {
   if (data.type !== "call") return;
+  postMessage({ type: "ack", id: data.id }); // python.js: this worker is alive and has the call
   try {
     booting ??= boot();
     await booting;
@@ -43,3 +44,5 @@ self.onmessage = async ({ data }) => {
       ok: false, kind: "boot", error: `Python could not start: ${error?.message ?? error}` }) });
   }
 };
+
+postMessage({ type: "alive" }); // loaded: from now on a call is acknowledged at once unless Python is busy

@@ -1,10 +1,18 @@
 // The one client of the shared Python worker: `call("method", args, blobs)` → a promise of the result.
 // One worker per tab, started on first use; if it dies (or a call runs too long) it is replaced and the
 // next call boots a fresh one. Widgets follow its progress with `onStatus`.
+//
+// A worker can also vanish without an error event (it closed itself, the browser reclaimed it): messages
+// posted to it are dropped in silence. So the worker acknowledges every call the moment it sees it; a
+// call left unacknowledged for ACK_MS while the worker had nothing else to run means the worker is gone,
+// and the call goes to a fresh one (it never reached Python, so sending it again is safe).
 
+const ACK_MS = 2000;
 let worker = null;
+let alive = false; // the worker's script has loaded (it said "alive")
+let ackTimer = null;
 let nextId = 1;
-const pending = new Map();
+const pending = new Map(); // id -> {resolve, reject, timer, message, acked}
 const listeners = new Set();
 export const status = { state: "idle", stage: "", step: 0, steps: 3, restarts: 0, bootMs: null };
 
@@ -22,15 +30,22 @@ export function onStatus(listener) {
 
 function start() {
   worker = new Worker(new URL("./python-worker.js", import.meta.url), { type: "module", name: "python" });
+  alive = false;
   emit({ state: "booting", stage: "Starting Python…", step: 0 });
   worker.onmessage = ({ data }) => {
-    if (data.type === "progress") emit({ stage: data.stage, step: data.step, steps: data.steps });
+    if (data.type === "alive") { alive = true; watchAcks(); }
+    else if (data.type === "ack") {
+      const call = pending.get(data.id);
+      if (call) call.acked = true;
+      watchAcks();
+    } else if (data.type === "progress") emit({ stage: data.stage, step: data.step, steps: data.steps });
     else if (data.type === "ready") emit({ state: "ready", stage: "Python ready", bootMs: data.ms, python: data.python });
     else if (data.type === "result") {
       const call = pending.get(data.id);
       if (!call) return;
       pending.delete(data.id);
       clearTimeout(call.timer);
+      watchAcks();
       const reply = JSON.parse(data.json);
       if (reply.ok) call.resolve(decode(reply.result));
       else {
@@ -45,10 +60,29 @@ function start() {
   };
 }
 
+/** Arm the silent-death check: only while the worker is loaded and runs no earlier call. */
+function watchAcks() {
+  clearTimeout(ackTimer);
+  const calls = [...pending.values()];
+  if (!alive || calls.some((c) => c.acked) || !calls.some((c) => !c.acked)) return;
+  ackTimer = setTimeout(revive, ACK_MS);
+}
+
+/** The worker vanished without a word: start a new one and give it the calls the old one never saw. */
+function revive() {
+  const unseen = [...pending.values()].filter((c) => !c.acked);
+  if (worker) worker.terminate();
+  emit({ state: "idle", stage: "Python stopped unexpectedly; restarting it…", restarts: status.restarts + 1 });
+  start();
+  for (const c of unseen) worker.postMessage(c.message);
+}
+
 /** Stop the worker (all pending calls fail with `reason`); the next call starts a new one. */
 export function restart(reason = "Python was restarted.") {
   if (worker) worker.terminate();
   worker = null;
+  alive = false;
+  clearTimeout(ackTimer);
   for (const call of pending.values()) {
     clearTimeout(call.timer);
     call.reject(Object.assign(new Error(reason), { kind: "restart" }));
@@ -70,8 +104,10 @@ export function call(method, args = {}, blobs = {}, { timeoutMs = 120_000 } = {}
       () => restart(`Python took longer than ${Math.round(timeoutMs / 1000)} s and was restarted.`),
       timeoutMs,
     );
-    pending.set(id, { resolve, reject, timer });
-    worker.postMessage({ type: "call", id, method, args, blobs });
+    const message = { type: "call", id, method, args, blobs };
+    pending.set(id, { resolve, reject, timer, message, acked: false });
+    worker.postMessage(message);
+    watchAcks();
   });
 }
 
