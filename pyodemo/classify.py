@@ -48,6 +48,7 @@ from operator import mul
 from typing import Any
 
 from pyodemo import hog
+from pyodemo.checks import recall
 from pyodemo.image import Image
 from pyodemo.svm import SVC, ovr_scores
 
@@ -422,7 +423,9 @@ def load_model(model: bytes) -> dict:
 
 
 def forget(token: int) -> bool:
-    """Drop a loaded model; True if it was loaded."""
+    """Drop a loaded model; True if it was loaded (a token of nothing, of any type, gives False)."""
+    if isinstance(token, bool) or not isinstance(token, int):
+        return False
     return _MODELS.pop(token, None) is not None
 
 
@@ -478,9 +481,7 @@ def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: S
     * ``ms`` — milliseconds of each step: ``crop``, ``prepare``, ``features``, ``svm``, their
       ``total`` (the classification), and ``steps`` (drawing the steps, not part of it).
     """
-    if token not in _MODELS:
-        raise ValueError("That model is no longer loaded; load it again.")
-    model = _MODELS[token]
+    model = recall(_MODELS, token, "model", "load it again")
     k = _number_k(k)
     data = _rgba_bytes(rgba, width, height)
     if width * height > MAX_PIXELS:

@@ -31,6 +31,7 @@ from itertools import chain, repeat
 from operator import add, mul, neg, sub
 from typing import Union
 
+from pyodemo.checks import LARGEST
 from pyodemo.image import Image
 
 __all__ = ["convolve2d", "relu", "apply_to_image", "PRESETS"]
@@ -77,9 +78,30 @@ def _rows(values: Sequence[Sequence[Number]], what: str) -> tuple[int, int, list
     for v in flat:
         if isinstance(v, bool) or not isinstance(v, (int, float)):
             raise ValueError(f"the {what} must hold numbers, found {v!r}")
-    if not all(map(math.isfinite, flat)):
+    try:
+        finite = all(map(math.isfinite, flat))
+    except OverflowError:  # a whole number beyond the float range
+        raise ValueError(f"the {what} holds a number too large to compute with (beyond {LARGEST:g})") from None
+    if not finite:
         raise ValueError(f"the {what} must hold finite numbers: found NaN or infinity")
     return len(rows), width, flat
+
+
+def _check_overflow(flat: list[Number], kflat: list[Number]) -> None:
+    """Refuse, before any work, an image and a kernel whose products could overflow to infinity.
+
+    Every output is a sum of products, so ``|out| ≤ max|pixel| · Σ|weight|``; taps that share a
+    weight are added before their one multiplication, so a partial sum is at most
+    ``max|pixel| · (number of taps)``. Both stay below :data:`~pyodemo.checks.LARGEST` (far from
+    float64's limit, so rounding cannot reach it) or a ValueError says so.
+    """
+    bound = max(map(abs, flat)) * (sum(map(abs, kflat)) + len(kflat))
+    if bound > LARGEST:
+        raise ValueError(
+            "the filtered image overflowed: the pixel values times the kernel's weights are too large "
+            f"(the largest |pixel| × the sum of |weights| must stay below {LARGEST:g}); "
+            "use pixel values in 0..1 or 0..255 and a kernel with smaller weights"
+        )
 
 
 def _correlate(flat: list[Number], h: int, w: int, kernel: Kernel, padding: str) -> tuple[int, int, list[Number]]:
@@ -112,6 +134,7 @@ def _correlate(flat: list[Number], h: int, w: int, kernel: Kernel, padding: str)
         out_h, out_w = h - kh + 1, w - kw + 1
     else:
         raise ValueError(f"padding must be 'valid' or 'same', got {padding!r}")
+    _check_overflow(flat, kflat)
 
     length = (out_h - 1) * wp + out_w  # outputs in padded coordinates, incl. the unused wrap-around
     groups: dict[Number, list[int]] = {}
@@ -203,7 +226,5 @@ def apply_to_image(image: Image, kernel: Kernel, relu: bool = False) -> Image:
         _, _, out = _correlate(channel, h, w, kernel, "same")
         if relu:
             out = list(map(max, out, repeat(0.0)))
-        pixels[c::ch] = out
-    if not math.isfinite(sum(pixels)):
-        raise ValueError("the filtered image overflowed: use a kernel with smaller weights")
+        pixels[c::ch] = out  # finite: _correlate checked the sizes of the values (_check_overflow)
     return Image._make(w, h, ch, pixels, image.alpha, image.background)

@@ -30,8 +30,9 @@ from itertools import chain
 from operator import mul
 
 from pyodemo import convolve, hog
-from pyodemo.image import Image
+from pyodemo.checks import LARGEST, recall
 from pyodemo.checks import whole as _whole
+from pyodemo.image import Image
 
 __all__ = [
     "demo_image",
@@ -79,8 +80,6 @@ _next_token = 0
 # ------------------------------------------------------------------------ checks
 
 
-
-
 def _number_grid(values: object, what: str) -> list[list[float]]:
     """Rows of finite numbers, with a message naming the first bad cell ("row 2, column 3")."""
     if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
@@ -95,8 +94,10 @@ def _number_grid(values: object, what: str) -> list[list[float]]:
                 raise ValueError(f"{where} is empty: type a number")
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 raise ValueError(f"{where} is not a number: {v!r}")
-            if not math.isfinite(v):
+            if isinstance(v, float) and not math.isfinite(v):
                 raise ValueError(f"{where} must be a finite number, got {v!r}")
+            if abs(v) > LARGEST:  # also a whole number too large for a float
+                raise ValueError(f"{where} is too large: type a number between -{LARGEST:g} and {LARGEST:g}")
         rows.append(list(row))
     return rows
 
@@ -111,9 +112,7 @@ def _remember(image: Image) -> int:
 
 
 def _recall(token: object) -> Image:
-    if isinstance(token, bool) or not isinstance(token, int) or token not in _IMAGES:
-        raise ValueError("That image is no longer loaded; pick it again.")
-    return _IMAGES[token]
+    return recall(_IMAGES, token, "image", "pick it again")
 
 
 def _gray_from_rgba(rgba: bytes, width: int, height: int) -> Image:
@@ -344,7 +343,7 @@ def filter_view(token: int, kernel: list[list[float]] | None = None, preset: str
     """
     gray = _recall(token)
     if preset is not None:
-        if preset not in convolve.PRESETS:
+        if not isinstance(preset, str) or preset not in convolve.PRESETS:
             raise ValueError(f"there is no preset kernel called {preset!r}")
         kernel = [list(row) for row in convolve.PRESETS[preset]]
     if kernel is None:

@@ -288,6 +288,11 @@ def _histograms(
     hist = array("f", map(truediv, sums, repeat(per_cell))).tolist()  # float division, float result
     del hist[orientations::stride]  # the "no bin" slots
     del hist[n_cells * orientations :]  # the trash cell
+    if not math.isfinite(sum(hist)):  # a few hundred sums of single-precision values: finite unless one overflowed
+        raise ValueError(
+            "the pixel values are too large for HOG: a cell's gradient votes overflow single precision "
+            "(about 3.4e38, as in scikit-image); use pixel values in 0..1 or 0..255"
+        )
     return hist
 
 
@@ -408,7 +413,8 @@ def hog(
     rows of floats (gray). Returns a flat list of floats like scikit-image's
     ``feature_vector=True``: for every block (row-major), its cells (row-major), their
     bins. ``transform_sqrt`` takes the square root of every pixel first (gamma
-    compression). Images too small for one block raise ``ValueError``, as in scikit-image.
+    compression). Images too small for one block raise ``ValueError``, as in scikit-image; so do
+    NaN, infinity and values so large that a cell's votes overflow (scikit-image would answer NaN).
 
     >>> len(hog([[0.0] * 16] * 16))
     36

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 from operator import add, gt, mul, sub
 
+from pyodemo.checks import LARGEST
+
 __all__ = ["Image", "flatten_rows", "RGB2GRAY_WEIGHTS"]
 
 #: scikit-image's ``rgb2gray`` weights (ITU-R BT.709 luma): Y = 0.2125 R + 0.7154 G + 0.0721 B.
@@ -47,13 +49,32 @@ def _check_size(width: object, height: object) -> tuple[int, int]:
 
 
 def _float_list(values: Iterable[float], what: str) -> list[float]:
+    """Floats, finite and at most :data:`~pyodemo.checks.LARGEST` in size, or a ValueError saying why.
+
+    The size limit is far above any real pixel value (0..1 or 0..255) and keeps every sum over an
+    image finite, so resizing or HOG of a finite image never overflows to infinity.
+
+    >>> _float_list([0, 255], "pixels")
+    [0.0, 255.0]
+    >>> _float_list([0.5, -1e308], "pixels")
+    Traceback (most recent call last):
+    ...
+    ValueError: pixels must be between -1e+300 and 1e+300 (an image's values are 0..1 or 0..255); -1e+308 is too large
+    """
     try:
         out = list(map(float, values))
     except (TypeError, ValueError) as err:
         raise ValueError(f"{what} must be numbers ({err})") from None
+    except OverflowError:  # float() of a whole number beyond the float range
+        raise ValueError(f"{what} must be between -{LARGEST:g} and {LARGEST:g}: a number is too large") from None
     # one C-level sum finds NaN and infinity (they make the sum non-finite); only then look closer
     if not math.isfinite(sum(out)) and not all(map(math.isfinite, out)):
         raise ValueError(f"{what} must be finite numbers: found NaN or infinity")
+    if out:
+        lo, hi = min(out), max(out)
+        if lo < -LARGEST or hi > LARGEST:
+            raise ValueError(f"{what} must be between -{LARGEST:g} and {LARGEST:g} (an image's values are "
+                             f"0..1 or 0..255); {hi if hi > LARGEST else lo!r} is too large")
     return out
 
 
@@ -165,8 +186,57 @@ def _resize_columns(flat: list[float], width: int, ch: int, taps: list[tuple[int
     return out
 
 
+#: The block-mean fast path pays one slice per tap and output row; from this output width on, that
+#: costs little next to the additions (measured in CPython: narrower outputs are faster separably).
+BLOCK_MEAN_MIN_WIDTH = 32
+
+
+def _block_means(flat: list[float], w: int, h: int, fx: int, fy: int, ch: int) -> list[float]:
+    """Shrink by whole factors ``fx`` × ``fy``: each output pixel is the plain mean of its block.
+
+    Why a fast path: in the browser every photo is cropped and shrunk to 64 × 64 before HOG, and
+    a crop whose side is a multiple of 64 (256 → 64 is the common case) is this. The result is the
+    general formula's: for a whole ratio ``f`` Pillow's BOX filter (:func:`_box_taps`) gives output
+    ``i`` exactly the input pixels ``[i·f, (i + 1)·f)``, each with weight ``1/f``, so the separable
+    passes compute the mean of an ``fx`` × ``fy`` block. Here that mean is one ``sum`` of the block's
+    ``fx · fy`` values per output pixel and channel (a ``zip`` over strided slices, one slice per
+    pixel ``(i, j)`` of the block and output row), times ``1/(fx·fy)``: no intermediate rows of
+    floats, about 2.5 times faster for 256 → 64. Only the order of the additions differs from the
+    separable passes, so the two agree to within float rounding (a few units in the last place).
+
+    >>> _block_means([1.0, 2.0, 3.0, 4.0,  5.0, 6.0, 7.0, 8.0], 4, 2, 2, 2, 1)
+    [3.5, 5.5]
+    """
+    line = w * ch  # values per input row
+    new_w, new_h = w // fx, h // fy
+    out_line = new_w * ch
+    step = fx * ch  # from one block to the next along a row
+    scale = 1.0 / (fx * fy)
+    # pixel (i, j) of every block along one block row: in row i of the block, from pixel j, every fx-th pixel
+    spans = [(i * line + j * ch, (i + 1) * line) for i in range(fy) for j in range(fx)]
+    out = [0.0] * (out_line * new_h)
+    for r in range(new_h):
+        for c in range(ch):
+            base = r * fy * line + c
+            block_values = [flat[base + start : base + stop : step] for start, stop in spans]
+            sums = map(sum, zip(*block_values))  # one block per output pixel
+            out[r * out_line + c : (r + 1) * out_line : ch] = map(mul, sums, repeat(scale))
+    return out
+
+
 def _resize_flat(flat: list[float], w: int, h: int, new_w: int, new_h: int, ch: int) -> list[float]:
-    """Box resize of a flat channel-interleaved image; the cheaper axis order first."""
+    """Box resize of a flat channel-interleaved image (Pillow's BOX).
+
+    A shrink by whole factors to a width of at least :data:`BLOCK_MEAN_MIN_WIDTH` takes the
+    block-mean fast path (:func:`_block_means`), anything else the separable passes.
+    """
+    if w % new_w == 0 and h % new_h == 0 and new_w >= BLOCK_MEAN_MIN_WIDTH:
+        return _block_means(flat, w, h, w // new_w, h // new_h, ch)
+    return _resize_separable(flat, w, h, new_w, new_h, ch)
+
+
+def _resize_separable(flat: list[float], w: int, h: int, new_w: int, new_h: int, ch: int) -> list[float]:
+    """Box resize, one pass per axis (:func:`_box_taps`), the cheaper axis order first."""
     tx, ty = max(w / new_w, 1.0), max(h / new_h, 1.0)
     # rough count of values touched by each order (pass cost + slicing the columns)
     cost_h_first = h * w * ch + h * new_w * ch * tx + new_h * new_w * ch * ty
@@ -390,8 +460,9 @@ class Image:
         Each output pixel is the mean of the input pixels whose centres lie in its
         footprint (see ``_box_taps``); this anti-aliases when shrinking and repeats pixels
         when enlarging. Separable: one pass per axis, each output row (or column) a sum of
-        whole input rows (or columns, cut out by slicing) computed with ``map``. The alpha
-        channel is resized the same way.
+        whole input rows (or columns, cut out by slicing) computed with ``map``. A shrink by
+        whole factors (256 → 64) is the mean of each block, computed directly (``_block_means``,
+        the same result, faster). The alpha channel is resized the same way.
 
         >>> Image.from_gray_rows([[0, 1, 0, 1], [1, 1, 0, 0]]).resize(2, 1).pixels
         [0.75, 0.25]

@@ -10,10 +10,10 @@ gradients in those units; :mod:`pyodemo.hog` itself works in 0…1, like scikit-
 
 from __future__ import annotations
 
-import math
 from collections import OrderedDict
 
 from pyodemo import hog
+from pyodemo.checks import LARGEST, recall, whole
 from pyodemo.image import Image
 
 __all__ = ["gradient_at", "gradient_image", "gradient_pixel"]
@@ -25,8 +25,10 @@ _next_token = 0
 
 
 def _number(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{name} must be a number, got {value!r}")
+    if not abs(value) <= LARGEST:  # NaN, infinity, or a whole number beyond what a float holds
+        raise ValueError(f"{name} must be a number between -{LARGEST:g} and {LARGEST:g}, got {value!r}")
     return float(value)
 
 
@@ -70,17 +72,19 @@ def gradient_image(rgba: bytes, width: int, height: int) -> dict:
 
 
 def gradient_pixel(token: int, x: int, y: int) -> dict:
-    """gx, gy, magnitude and angle (0…255 units) at pixel ``(x, y)``, with its four neighbours."""
-    if token not in _IMAGES:
-        raise ValueError("That image is no longer loaded; pick it again.")
-    gray, grads = _IMAGES[token]
-    g = grads.at(int(x), int(y))
+    """gx, gy, magnitude and angle (0…255 units) at pixel ``(x, y)``, with its four neighbours.
+
+    ``x`` (column) and ``y`` (row) are whole numbers of pixels inside the image.
+    """
+    gray, grads = recall(_IMAGES, token, "image", "pick it again")
     w, h, p = gray.width, gray.height, gray.pixels
+    x = whole(x, "x (the pixel's column)", 0, w - 1)
+    y = whole(y, "y (the pixel's row)", 0, h - 1)
+    g = grads.at(x, y)
 
     def level(cx: int, cy: int) -> float | None:
         return round(255 * p[cy * w + cx], 3) if 0 <= cx < w and 0 <= cy < h else None
 
-    x, y = int(x), int(y)
     return {
         "x": x,
         "y": y,

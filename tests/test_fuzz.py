@@ -15,14 +15,16 @@ import json
 import math
 import random
 import signal
+import sys
 from itertools import chain
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from pyodemo import classify, convolve, hog, modelfile, rpc
+from pyodemo.checks import LARGEST
 from pyodemo.image import Image
 from pyodemo.svm import SVC
 
@@ -31,8 +33,12 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 HANG_S = 20.0
 
 SIDES = st.one_of(st.integers(1, 24), st.integers(1, 512))  # mostly small, sometimes up to 512
-KINDS = ("random", "constant", "extreme", "nan", "inf", "bytes")
+KINDS = ("random", "constant", "extreme", "huge", "nan", "inf", "bytes")
 HOSTILE = (math.nan, math.inf, -math.inf)
+#: Finite numbers near the top of the float range: up to LARGEST pyodemo computes with them, beyond it
+#: (and whole numbers no float can hold) it answers ValueError, never ±inf or NaN.
+HUGE = (1e200, LARGEST, -LARGEST, 1e308, -1e308, sys.float_info.max)
+BIG_NUMBERS = HUGE + (10**400, -(2**64))
 
 
 class Hang(Exception):
@@ -54,7 +60,7 @@ def no_hang(seconds: float = HANG_S):
 
 
 def values(kind: str, n: int, seed: int) -> list[float]:
-    """n pixel values of a kind: random in [0, 1], constant, extreme finite, with NaN or ±inf, 8-bit levels."""
+    """n pixel values of a kind: random in [0, 1], constant, extreme or huge finite, with NaN or ±inf, 8-bit levels."""
     rng = random.Random(seed)
     if kind == "random":
         return [rng.random() for _ in range(n)]
@@ -62,10 +68,10 @@ def values(kind: str, n: int, seed: int) -> list[float]:
         return [rng.choice((0.0, 1.0, rng.random()))] * n
     if kind == "bytes":
         return [rng.randrange(256) / 255 for _ in range(n)]
-    if kind == "extreme":  # far outside [0, 1], subnormal, negative zero (huge values: see KNOWN_OVERFLOWS)
+    if kind == "extreme":  # far outside [0, 1], subnormal, negative zero
         return [rng.choice((0.0, 1.0, 1e30, -1e30, 5e-324, -0.0, 1e-300)) for _ in range(n)]
     out = [rng.random() for _ in range(n)]
-    bad = [math.nan] if kind == "nan" else [math.inf, -math.inf]
+    bad = {"nan": [math.nan], "inf": [math.inf, -math.inf], "huge": HUGE}[kind]
     for _ in range(rng.randint(1, 3)):
         out[rng.randrange(n)] = rng.choice(bad)
     return out
@@ -87,6 +93,11 @@ BIG = (512, 512, "random", values("random", 512 * 512, 7))
 
 def finite(kind: str) -> bool:
     return kind not in ("nan", "inf")
+
+
+def too_large(kind: str, exc: ValueError) -> bool:
+    """A ValueError that huge values may give (and only they)."""
+    return kind == "huge" and "too large" in str(exc)
 
 
 # ------------------------------------------------------------------ image
@@ -140,6 +151,7 @@ def test_from_rgba_hostile_arguments(width, height, data, background):
 @FUZZ
 @given(images(), st.sampled_from((1, 3)), st.integers(1, 96), st.integers(1, 96))
 @example(BIG, 3, 64, 37)
+@example(BIG, 3, 64, 64)  # whole factors: the block-mean fast path
 def test_image_resize_and_gray(image, channels, new_w, new_h):
     """NaN/inf pixels are refused; anything finite resizes like Pillow's BOX filter and stays in range."""
     from PIL import Image as PILImage
@@ -149,6 +161,10 @@ def test_image_resize_and_gray(image, channels, new_w, new_h):
     with no_hang():
         if not finite(kind):
             with pytest.raises(ValueError, match="finite"):
+                Image(w, h, channels, flat)
+            return
+        if max(map(abs, flat)) > LARGEST:
+            with pytest.raises(ValueError, match="too large"):
                 Image(w, h, channels, flat)
             return
         img = Image(w, h, channels, flat)
@@ -194,7 +210,8 @@ def test_hog(image, orientations, c_row, c_col, b_row, b_col, norm, transform_sq
         except ValueError as exc:
             assert str(exc)
             too_small = h < b_row * c_row or w < b_col * c_col
-            assert too_small or not finite(kind) or (transform_sqrt and min(flat) < 0), (kind, w, h, exc)
+            assert (too_small or not finite(kind) or (transform_sqrt and min(flat) < 0)
+                    or too_large(kind, exc)), (kind, w, h, exc)
             return
     assert finite(kind), "NaN or infinity went through unnoticed"
     assert len(features) == hog.feature_length(h, w, orientations, (c_row, c_col), (b_row, b_col))
@@ -248,7 +265,7 @@ def test_convolve2d(image, kh, kw, seed, padding, kernel_kind):
         except ValueError as exc:
             assert str(exc)
             assert (padding not in ("valid", "same") or not finite(kind) or kernel_kind == "hostile"
-                    or (padding == "valid" and (kh > h or kw > w))), exc
+                    or (padding == "valid" and (kh > h or kw > w)) or too_large(kind, exc)), exc
             return
     assert padding in ("valid", "same") and finite(kind) and kernel_kind != "hostile"
     got = np.array(out, float)
@@ -429,8 +446,9 @@ CALLS = {  # every method a widget calls, with its parameters (the code runner i
 }
 BLOBS = {"widgets.gradient_image": "rgba", "explore.hog_image": "rgba", "explore.filter_image": "rgba",
          "classify.predict": "rgba", "classify.load_model": "model"}
-ARG = st.one_of(st.integers(-3, 300), st.floats(allow_nan=True), st.none(), st.booleans(), st.text(max_size=4),
-                st.lists(st.lists(st.one_of(st.integers(-3, 3), st.floats(allow_nan=True)), max_size=4), max_size=4))
+NUMBERS = st.one_of(st.integers(-3, 300), st.floats(allow_nan=True), st.sampled_from(BIG_NUMBERS))
+ARG = st.one_of(NUMBERS, st.none(), st.booleans(), st.text(max_size=4),
+                st.lists(st.lists(NUMBERS, max_size=4), max_size=4))
 
 
 @pytest.fixture(scope="module")
@@ -458,7 +476,6 @@ def test_rpc_never_answers_with_an_internal_error(tokens, method, draw):
         n = 4 * w * h if isinstance(w, int) and isinstance(h, int) and 0 < w * h <= 512 * 512 else 0
         size = draw.draw(st.sampled_from([n, max(n - 1, 0), n + 4, 7]))
         blobs[BLOBS[method]] = random.Random(size).randbytes(size)
-    assume(not known_internal_error(method, args))
     with no_hang():
         reply = json.loads(rpc.dispatch(method, json.dumps(args), blobs))
     assert reply["ok"] or reply["kind"] == "value", (method, args, reply.get("error"), reply.get("traceback"))
@@ -466,62 +483,70 @@ def test_rpc_never_answers_with_an_internal_error(tokens, method, draw):
         assert reply["error"]
 
 
-# ------------------------------------------------------------------ what the fuzzing found (open bugs)
-# Each is a reproducer marked xfail(strict=True): when pyodemo is fixed the test XPASSes, which fails the
-# run; then delete the entry (and, for the RPC ones, its clause in known_internal_error).
+# ------------------------------------------------------------------ what the fuzzing found (fixed bugs)
+# Inputs that once ended in an "internal" error or in infinities: each is kept as a regression test,
+# with the plain message a person now gets (or the correct answer).
 
-
-def known_internal_error(method: str, args: dict) -> bool:
-    """Inputs the fuzzing showed to end in an "internal" error (see KNOWN_INTERNAL), left out above."""
-    token = args.get("token")
-    if "token" in args and not isinstance(token, (int, float, str, bool, type(None))):
-        return method in ("widgets.gradient_pixel", "classify.predict", "classify.forget")  # unhashable token
-    from pyodemo import widgets
-
-    if method == "widgets.gradient_pixel" and token in widgets._IMAGES:  # a loaded image: x and y are used
-        return any(not isinstance(args.get(n), (int, float, str)) or args.get(n) in (math.inf, -math.inf)
-                   for n in ("x", "y"))
-    if method == "explore.filter_view":
-        return not isinstance(args.get("preset"), (str, type(None)))
-    return False
-
-
-KNOWN_INTERNAL = [  # (method, args): TypeError/OverflowError reach rpc.dispatch and come out as "internal"
-    ("classify.forget", {"token": []}),
-    ("classify.predict", {"token": [], "width": 1, "height": 1}),
-    ("widgets.gradient_pixel", {"token": [], "x": 0, "y": 0}),
-    ("widgets.gradient_pixel", {"token": "REAL", "x": None, "y": 0}),
-    ("widgets.gradient_pixel", {"token": "REAL", "x": 1e999, "y": 0}),
-    ("explore.filter_view", {"token": "REAL", "preset": []}),
+FOUND_INTERNAL = [  # (method, args, what the person reads): once a TypeError/OverflowError inside rpc.dispatch
+    ("classify.forget", {"token": []}, None),  # a token of nothing: not loaded, so False
+    ("classify.predict", {"token": [], "width": 1, "height": 1}, "That model is no longer loaded; load it again."),
+    ("widgets.gradient_pixel", {"token": [], "x": 0, "y": 0}, "That image is no longer loaded; pick it again."),
+    ("widgets.gradient_pixel", {"token": "REAL", "x": None, "y": 0}, "x (the pixel's column) must be a whole number"),
+    ("widgets.gradient_pixel", {"token": "REAL", "x": 1e999, "y": 0}, "x (the pixel's column) must be a whole number"),
+    ("widgets.gradient_pixel", {"token": "REAL", "x": 3, "y": 10**400}, "y (the pixel's row) must be between 0 and 11"),
+    ("widgets.gradient_at", {"up": 10**400, "left": 0, "right": 0, "down": 0}, "up must be a number between"),
+    ("explore.filter_view", {"token": "REAL", "preset": []}, "there is no preset kernel called []"),
+    ("explore.convolution", {"image": [[10**400]], "kernel": [[1]]}, "the image's row 1, column 1 is too large"),
 ]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="open bug found by fuzzing: an argument of the wrong type gives an "
-                                       "'internal' error (TypeError/OverflowError) instead of a 'value' one")
-@pytest.mark.parametrize("method, args", KNOWN_INTERNAL, ids=[f"{m}-{i}" for i, (m, _) in enumerate(KNOWN_INTERNAL)])
-def test_known_internal_errors(tokens, method, args):
+@pytest.mark.parametrize("method, args, message", FOUND_INTERNAL,
+                         ids=[f"{m}-{i}" for i, (m, _, _) in enumerate(FOUND_INTERNAL)])
+def test_found_internal_errors(tokens, method, args, message):
     args = dict(args)
     if args.get("token") == "REAL":
         args["token"] = tokens["gradient_image" if method.startswith("widgets") else "filter_image"]
     blobs = {"rgba": b"\0" * 4} if method == "classify.predict" else {}
     reply = json.loads(rpc.dispatch(method, json.dumps(args), blobs))
-    assert reply["ok"] or reply["kind"] == "value", reply.get("traceback")
+    if message is None:
+        assert reply == {"ok": True, "result": False}
+    else:
+        assert not reply["ok"] and reply["kind"] == "value", reply.get("traceback")
+        assert reply["error"].startswith(message), reply["error"]
 
 
-KNOWN_OVERFLOWS = {  # finite input near the top of the float range: ±inf or NaN comes out, no ValueError
-    "Image.resize": lambda: Image(2, 2, 1, [-1e308] * 4).resize(1, 1).pixels,
-    "hog": lambda: hog.hog([[1e-300], [-1e308], [1e-300], [-1e308], [0.0], [1e308]], orientations=1,
-                           pixels_per_cell=(1, 1), cells_per_block=(1, 1), block_norm="L1"),
-    "convolve2d": lambda: list(chain(*convolve.convolve2d([[1e308, 1e308]], [[1, 1]]))),
+def skimage_hog(rows: list[list[float]], **settings) -> list[float]:
+    from skimage.feature import hog as reference
+
+    return reference(np.array(rows, float), **settings).tolist()
+
+
+FOUND_OVERFLOWS = {  # finite input near the top of the float range: once ±inf or NaN came out
+    # name: (computation, the correct answer, or None for "a ValueError saying the values are too large")
+    "Image.resize": (lambda: Image(2, 2, 1, [-1e308] * 4).resize(1, 1).pixels, None),
+    "Image.resize at the limit": (lambda: Image(2, 2, 1, [-1e300] * 4).resize(1, 1).pixels, [-1e300]),
+    "Image.resize, a big integer": (lambda: Image(1, 1, 1, [10**400]).pixels, None),
+    "hog": (lambda: hog.hog([[1e-300], [-1e308], [1e-300], [-1e308], [0.0], [1e308]], orientations=1,
+                            pixels_per_cell=(1, 1), cells_per_block=(1, 1), block_norm="L1"), None),
+    "hog, single-precision cell sums": (lambda: hog.hog([[0.0, 1e200, 0.0, 0.0]] * 4, pixels_per_cell=(2, 2),
+                                                        cells_per_block=(1, 1)), None),
+    "hog, large but fine": (lambda: hog.hog([[0.0, 1e30, 0.0, 0.0]] * 4, pixels_per_cell=(2, 2)),
+                            lambda: skimage_hog([[0.0, 1e30, 0.0, 0.0]] * 4, pixels_per_cell=(2, 2),
+                                                cells_per_block=(2, 2), block_norm="L2-Hys")),
+    "convolve2d": (lambda: list(chain(*convolve.convolve2d([[1e308, 1e308]], [[1, 1]]))), None),
+    "convolve2d, big integers": (lambda: list(chain(*convolve.convolve2d([[10**400]], [[1]]))), None),
+    "convolve2d, large but fine": (lambda: list(chain(*convolve.convolve2d([[1e150, -1e150]], [[1e148, 1e148]]))),
+                                   [0.0]),
 }
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="open bug found by fuzzing: huge finite values overflow to inf/NaN "
-                                       "instead of a correct result or a ValueError")
-@pytest.mark.parametrize("name", list(KNOWN_OVERFLOWS))
-def test_known_overflows(name):
-    try:
-        out = KNOWN_OVERFLOWS[name]()
-    except ValueError:
-        return
-    assert all(map(math.isfinite, out)), out
+@pytest.mark.parametrize("name", list(FOUND_OVERFLOWS))
+def test_found_overflows(name):
+    compute, expected = FOUND_OVERFLOWS[name]
+    if expected is None:
+        with pytest.raises(ValueError, match="too large"):
+            compute()
+    else:
+        out = compute()
+        expected = expected() if callable(expected) else expected
+        assert all(map(math.isfinite, out)) and out == pytest.approx(list(expected), rel=1e-12), out

@@ -180,6 +180,51 @@ def test_resize_equals_pillow_box(w, h, new_w, new_h, parity_report):
     assert worst <= 1e-5
 
 
+BLOCK_SHRINKS = [  # whole shrink factors, output ≥ BLOCK_MEAN_MIN_WIDTH wide: the block-mean fast path
+    (256, 256, 64, 64, 3),  # a photo crop to the model's size (the hot case in the browser)
+    (256, 256, 64, 64, 1),
+    (192, 128, 64, 64, 3),  # 3 across, 2 down
+    (231, 77, 33, 11, 1),  # odd sizes, 7 × 7 blocks
+    (99, 45, 33, 15, 3),  # odd sizes, 3 × 3 blocks
+    (64, 96, 64, 32, 3),  # one axis only
+    (320, 35, 32, 5, 1),  # 10 × 7 blocks
+]
+
+
+@pytest.mark.parametrize("w, h, new_w, new_h, channels", BLOCK_SHRINKS)
+def test_integer_shrink_is_the_block_mean_as_in_pillow(w, h, new_w, new_h, channels, monkeypatch, parity_report):
+    """The fast path alone (the general one is switched off) gives Pillow's BOX, the block mean, and the
+    general path's values to within float rounding; alpha too."""
+    from pyodemo import image as image_module
+
+    rng = np.random.default_rng(w * 1000 + h + channels)
+    pixels, alpha = rng.random((h, w, channels)), rng.random((h, w))
+    img = Image(w, h, channels, pixels.ravel().tolist(), alpha=alpha.ravel().tolist())
+    general = image_module._resize_separable(img.pixels, w, h, new_w, new_h, channels)
+    general_alpha = image_module._resize_separable(img.alpha, w, h, new_w, new_h, 1)
+
+    def not_here(*args):
+        raise AssertionError("a whole-factor shrink must take the block-mean fast path")
+
+    monkeypatch.setattr(image_module, "_resize_separable", not_here)
+    out = img.resize(new_w, new_h)
+    assert out.size == (new_w, new_h) and out.channels == channels
+    got = np.reshape(out.pixels, (new_h, new_w, channels))
+    fy, fx = h // new_h, w // new_w
+    block_means = pixels.reshape(new_h, fy, new_w, fx, channels).mean(axis=(1, 3))
+    np.testing.assert_allclose(got, block_means, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(out.pixels, general, rtol=0, atol=1e-15)
+    np.testing.assert_allclose(out.alpha, general_alpha, rtol=0, atol=1e-15)
+    worst = max(float(np.max(np.abs(got[:, :, c] - pil_box_resize(pixels[:, :, c], new_w, new_h))))
+                for c in range(channels))
+    alpha_diff = np.reshape(out.alpha, (new_h, new_w)) - pil_box_resize(alpha, new_w, new_h)
+    worst = max(worst, float(np.max(np.abs(alpha_diff))))
+    parity_report["image.resize whole-factor shrink vs Pillow BOX (mode F)"] = max(
+        parity_report.get("image.resize whole-factor shrink vs Pillow BOX (mode F)", 0.0), worst
+    )
+    assert worst <= 1e-5  # Pillow's "F" images are single precision
+
+
 def test_resize_integer_ratio_is_the_block_mean():
     rng = np.random.default_rng(5)
     a = rng.random((12, 8))
