@@ -138,11 +138,18 @@ def cost_macs(kernel: str, n_sv: int, n_classes: int, n_features: int) -> int:
     return n_sv * n_features
 
 
+#: How every model here picks its answer: the browser ranks the classes by the one-vs-rest scores
+#: (`pyodemo.classify.rank`), and ``break_ties=True`` makes ``predict`` do the same when several
+#: classes tie on one-vs-one votes (libsvm would take the first of them). So every accuracy this
+#: module reports, and the model file's own ``predict``, is what the site shows.
+ANSWER_RULE = {"break_ties": True}
+
+
 def fit(config: dict, X: np.ndarray, y: np.ndarray):
     """`sklearn.svm.SVC` with balanced class weights (step 1b), fitted."""
     from sklearn.svm import SVC
 
-    params = {"class_weight": "balanced", "cache_size": 500, **config}
+    params = {"class_weight": "balanced", "cache_size": 500, **ANSWER_RULE, **config}
     return SVC(**params).fit(X, y)
 
 
@@ -191,7 +198,8 @@ class Gram:
 
         t = time.perf_counter()
         params = {k: v for k, v in config.items() if k not in ("kernel", "gamma", "degree", "coef0")}
-        clf = SVC(kernel="precomputed", class_weight="balanced", cache_size=500, **params).fit(self.kernel(config), y)
+        clf = SVC(kernel="precomputed", class_weight="balanced", cache_size=500, **ANSWER_RULE, **params).fit(
+            self.kernel(config), y)
         return clf, time.perf_counter() - t
 
 

@@ -193,9 +193,10 @@ def prepare(
         inside = data
     else:
         inside = b"".join(data[4 * (r * width + left) : 4 * (r * width + right)] for r in range(top, bottom))
+    if (x, y, side, side) == (left, top, right - left, bottom - top):  # the square is inside the picture
+        return Image.from_rgba_resized(inside, side, side, size, size, background=spec["background"])
     image = Image.from_rgba(inside, right - left, bottom - top, background=spec["background"])
-    if (x, y, side, side) != (left, top, right - left, bottom - top):
-        image = image._region(x - left, y - top, side, side, None)  # outside: background, alpha 0
+    image = image._region(x - left, y - top, side, side, None)  # outside: background, alpha 0
     return image.resize(size, size)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 
 import numpy as np
 import pytest
@@ -377,3 +378,19 @@ def test_to_rows_and_channel():
         img.to_rows()
     with pytest.raises(ValueError, match="channel index"):
         img.channel(3)
+
+
+@pytest.mark.parametrize("size, new, opaque", [((256, 256), (64, 64), True), ((192, 128), (64, 32), True),
+                                               ((256, 256), (64, 64), False), ((100, 70), (64, 64), True),
+                                               ((64, 64), (64, 64), True)])
+def test_from_rgba_resized_equals_from_rgba_then_resize(size, new, opaque):
+    """The opaque whole-factor fast path (a phone photo, 256 → 64) and the general path give the same image."""
+    rng = random.Random(hash((size, new, opaque)))
+    w, h = size
+    data = bytearray(rng.randrange(256) for _ in range(4 * w * h))
+    data[3::4] = bytes([255]) * (w * h) if opaque else bytes(rng.choice((0, 40, 255)) for _ in range(w * h))
+    expected = Image.from_rgba(bytes(data), w, h, background=(10, 200, 30)).resize(*new)
+    got = Image.from_rgba_resized(bytes(data), w, h, *new, background=(10, 200, 30))
+    assert (got.width, got.height, got.channels, got.background) == (expected.width, expected.height, 3, expected.background)
+    assert max(abs(a - b) for a, b in zip(got.pixels, expected.pixels)) < 1e-12
+    assert max(abs(a - b) for a, b in zip(got.alpha, expected.alpha)) < 1e-12

@@ -361,6 +361,18 @@ def test_committed_test_accuracy_is_recomputed_from_the_committed_models():
         assert metrics["models"][model]["bytes"] == (MODELS / file).stat().st_size, f"{file} changed since the report"
 
 
+def test_committed_report_and_training_logs_agree_on_the_test_split():
+    """The report ranks as the browser does; so does each training log: the same test-split counts."""
+    metrics = committed()
+    for model, log_name in (("hog_svm", "hog_svm-train.json"), ("cnn", "cnn-train.json")):
+        log = report.read_log(MODELS / log_name)
+        if log is None:
+            pytest.skip(f"no {log_name}")
+        logged = log["metrics"]["test"]
+        reported = metrics["evaluations"]["test"][model]
+        assert (logged["n"], logged["correct"]) == (reported["n"], reported["correct"]), model
+
+
 def test_committed_site_samples_are_recomputed_from_the_committed_models():
     """metrics.json's score of the site's own sample files (which the e2e test holds the browser to)."""
     metrics = committed()

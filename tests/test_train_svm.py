@@ -108,3 +108,6 @@ def test_committed_model_test_accuracy_equals_the_training_log():
     assert len(rows) == log["metrics"]["test"]["n"]
     assert correct == log["metrics"]["test"]["correct"]
     assert round(correct / len(rows), 4) == log["metrics"]["test"]["accuracy"]
+    # the model file's answer is the site's answer (ranked by the ovr scores, ties on votes included)
+    assert model.break_ties
+    assert [classify.rank(model, x, 1)[0]["label"] for x in X.tolist()] == predicted

@@ -28,6 +28,15 @@ async function boot() {
   self.pyodide = pyodide;
 }
 
+/** The wasm heap's size, and the bytes malloc has handed out and not had back (mallinfo's uordblks). */
+function heap(module) {
+  const info = module._malloc(64);
+  module._mallinfo(info); // struct mallinfo: arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, …
+  const inUse = module.HEAP32[(info >> 2) + 7] >>> 0;
+  module._free(info);
+  return { wasm_heap_bytes: module.HEAP8.length, malloc_in_use_bytes: inUse };
+}
+
 self.onmessage = async ({ data }) => {
   if (data.type !== "call") return;
   postMessage({ type: "ack", id: data.id }); // python.js: this worker is alive and has the call
@@ -35,7 +44,7 @@ self.onmessage = async ({ data }) => {
     booting ??= boot();
     await booting;
     const json = data.method === "worker.heap"
-      ? JSON.stringify({ ok: true, result: { wasm_heap_bytes: self.pyodide._module.HEAP8.length } })
+      ? JSON.stringify({ ok: true, result: heap(self.pyodide._module) })
       : dispatch(data.method, JSON.stringify(data.args ?? {}), data.blobs ?? {});
     postMessage({ type: "result", id: data.id, json });
   } catch (error) {

@@ -146,6 +146,11 @@ def test_samples_match_export_predict(open_page):
     assert pyodide, "Python never started"
     assert min(pyodide) >= int(timing["firstCnnAt"]) - 5, "Pyodide was requested before the CNN's first answer"
     assert int(timing["pythonWantedAt"]) >= int(timing["firstCnnAt"])
+    # the sample thumbnails wait for the CNN's first answer too, then every one of them shows
+    thumbs = [t for t, url in requests if "/models/samples/thumbs/" in url]
+    assert thumbs and min(thumbs) >= int(timing["firstCnnAt"]) - 5, "a thumbnail was fetched before the CNN's answer"
+    page.wait_for_function("(sel) => [...document.querySelectorAll(sel + ' .clf-sample img')]"
+                           ".every((i) => i.complete && i.naturalWidth > 0)", arg=WIDGET)
     # the results are announced to screen readers
     assert "CNN:" in page.locator(f"{WIDGET} .clf-summary[aria-live]").inner_text()
     screenshot(page, "classifier-desktop")

@@ -314,10 +314,11 @@ LONG_RUN = """async ([n, warm]) => {
   const model = new Uint8Array(await (await fetch("/models/hog_svm.svm")).arrayBuffer());
   const { token } = await py.call("classify.load_model", {}, { model });
   const heap = async () => (await py.call("worker.heap")).wasm_heap_bytes;
+  const inUse = async () => (await py.call("worker.heap")).malloc_in_use_bytes;
   // Python's live objects (after a full collection), through the code editor's own method
   const objects = async () => Number((await py.call("code.run", { source: "import gc\\ngc.collect()\\nprint(len(gc.get_objects()))" })).stdout);
   const ortHeap = () => globalThis.__wasmMemories.reduce((sum, m) => sum + m.buffer.byteLength, 0);
-  const out = { svm_ms: [], cnn_ms: [], calib_ms: [], heap: [], ort_heap: [], objects: [], answers: [], pictures: pictures.length, t0: performance.now() };
+  const out = { svm_ms: [], cnn_ms: [], calib_ms: [], heap: [], ort_heap: [], objects: [], in_use: [], answers: [], pictures: pictures.length, t0: performance.now() };
   // A fixed piece of work on the page's thread, timed before each classification: the machine's speed right
   // now (other programs share its cores), so a slowdown of the classifications themselves can be told apart.
   const calibrate = () => { const t = performance.now(); let x = 0; for (let k = 0; k < 150_000; k++) x += Math.sqrt(k + x % 7); out.sink = x; return performance.now() - t; };
@@ -336,9 +337,9 @@ LONG_RUN = """async ([n, warm]) => {
       throw new Error(`picture ${i % pictures.length} got another answer on pass ${Math.floor(i / pictures.length)}`);
     }
     // (counting objects runs code in Python too: before the heap's baseline, after its last reading)
-    if (i + 1 === warm) out.objects.push([i + 1, await objects()]);
+    if (i + 1 === warm) { out.objects.push([i + 1, await objects()]); out.in_use.push([i + 1, await inUse()]); }
     if ((i + 1) % 25 === 0) { out.heap.push([i + 1, await heap()]); out.ort_heap.push([i + 1, ortHeap()]); }
-    if (i + 1 === n) out.objects.push([i + 1, await objects()]);
+    if (i + 1 === n) { out.objects.push([i + 1, await objects()]); out.in_use.push([i + 1, await inUse()]); }
   }
   out.seconds = (performance.now() - out.t0) / 1000;
   return out;
@@ -365,20 +366,30 @@ def test_500_classifications_in_one_tab(open_page):
     t0 = time.monotonic()
     run = page.evaluate(LONG_RUN, [n, warm])
     seconds = time.monotonic() - t0
-    at = {name: dict(run[name]) for name in ("heap", "ort_heap", "objects")}
+    at = {name: dict(run[name]) for name in ("heap", "ort_heap", "objects", "in_use")}
     print(f"\n{n} classifications (HOG + SVM round trip and CNN) of {run['pictures']} pictures in {seconds:.1f} s; "
           f"after warm-up ({warm}) → end: Pyodide heap {at['heap'][warm] / 2**20:.1f} → {at['heap'][n] / 2**20:.1f} MiB, "
           f"onnxruntime heap {at['ort_heap'][warm] / 2**20:.1f} → {at['ort_heap'][n] / 2**20:.1f} MiB, "
-          f"Python objects {at['objects'][warm]} → {at['objects'][n]}; "
+          f"Python objects {at['objects'][warm]} → {at['objects'][n]}, Pyodide malloc in use "
+          f"{at['in_use'][warm] / 2**20:.2f} → {at['in_use'][n] / 2**20:.2f} MiB; "
           f"median HOG + SVM round trip {statistics.median(run['svm_ms']):.1f} ms, CNN {statistics.median(run['cnn_ms']):.1f} ms, "
           f"calibration {statistics.median(run['calib_ms']):.1f} ms")
-    # Python keeps no object per classification (a leaked proxy or buffer would keep its objects alive) …
+    # Python keeps no object per classification (a leaked proxy or buffer would keep its objects alive), and
+    # the bytes Pyodide's malloc has handed out (Python's objects, buffers, PyProxies: mallinfo) stay within 10 % …
     assert at["objects"][n] <= at["objects"][warm] * 1.01 + 10, f"Python objects grew: {run['objects']}"
-    # … and neither wasm heap grows by more than 10 % (Emscripten grows a heap in steps of 20 %: no step at all)
+    assert at["in_use"][n] <= 1.10 * at["in_use"][warm], f"Pyodide's malloc holds more and more: {run['in_use']}"
+    # … and neither wasm heap grows by more than 10 %. Emscripten grows a heap in steps of ~20 % when malloc
+    # finds no free block big enough; a leak keeps taking steps, while fragmentation may take one and stop
+    # (seen in about 1 run in 4, with every count above flat). So: within 10 %, or one step that is followed
+    # by 200 classifications without growth.
     for name in ("heap", "ort_heap"):
-        after_warmup, last = at[name][warm], at[name][n]
-        assert last <= 1.10 * after_warmup, (
-            f"{name} grew from {after_warmup} to {last} bytes after warm-up (Python objects {run['objects']}): {run[name]}")
+        readings = [v for i, v in run[name] if i >= warm]
+        after_warmup, last = readings[0], readings[-1]
+        steps = sum(b > a for a, b in zip(readings, readings[1:]))
+        settled = at[name][n - 200] == last
+        assert last <= 1.10 * after_warmup or (steps == 1 and settled and last <= 1.25 * after_warmup), (
+            f"{name} grew from {after_warmup} to {last} bytes after warm-up in {steps} steps "
+            f"(Python objects, blocks {run['objects']}): {run[name]}")
     # no slowdown: the first 100 after warm-up against the last 100, each classification's time divided by the
     # calibration's just before it (this machine is shared: its speed changes while the test runs)
     calib = run["calib_ms"]

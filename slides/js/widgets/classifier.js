@@ -16,6 +16,7 @@ import { classify as cnnClassify, loadCNN } from "../cnn.js";
 const SVM_MODEL = "models/hog_svm.svm";
 const SEND_MAX = 512 * 512; // pictures up to this many pixels go to Python whole, with the crop box
 const SEND_SIDE = 256; // larger ones: the crop square alone, at most this many px a side
+const THUMBS_AFTER_MS = 4000; // the sample thumbnails load after the CNN's first answer, or after this
 const LIVE_MS = 300; // live camera: a new frame this often (a frame is dropped while a model is busy)
 const MODELS = {
   cnn: { title: "CNN", engine: "onnxruntime-web" },
@@ -90,6 +91,10 @@ export function mount(el) {
   let picture = null, pictureSeq = 0, shownSeq = 0, picked = false, visible = false;
   let stream = null, video = null, liveTimer = null, liveFrame = null;
   let svmWanted = false, svmModel = null, cnnAnswered = false;
+  // The sample thumbnails wait for the CNN's first answer (or THUMBS_AFTER_MS): on a slow phone link
+  // the ~80 kB of pictures would otherwise share the line with the model the visitor is waiting for.
+  let showThumbs;
+  const thumbsAllowed = new Promise((resolve) => { showThumbs = resolve; setTimeout(resolve, THUMBS_AFTER_MS); });
   let cropBackground = [255, 255, 255]; // the crop step is shown on the CNN's background once its sidecar is read
 
   let svmShownKey = ""; // the crop whose HOG + SVM answer is on screen
@@ -178,12 +183,14 @@ export function mount(el) {
       if (!j.live && j.final) announce(); // not while a finger is still dragging the box
       if (!cnnAnswered) {
         cnnAnswered = true;
+        showThumbs();
         el.dataset.firstCnnMs = String(Math.round(performance.now())); // since navigation
         el.dataset.firstCnnAt = String(Date.now());
         if (!featured || featured === "cnn") requestAnimationFrame(() => setTimeout(() => wantSVM(false), 0));
       }
     } catch (error) {
       c.fail(error, j.key);
+      showThumbs();
       if (!cnnAnswered) wantSVM(false); // the CNN cannot run: let HOG + SVM answer instead
     }
   }
@@ -455,9 +462,10 @@ export function mount(el) {
       type: "button", class: `clf-sample clf-sample--${s.kind}`, dataset: { sample: s.file, kind: s.kind },
       "aria-label": `Sample: ${s.class}, ${what[s.kind] ?? s.kind}`, title: `${s.class} (${what[s.kind] ?? s.kind})`,
       onclick: () => usePicture(loadPictureURL(s.url, s.class), `${s.class} (sample)`, { sample: s.file }),
-    }, h("img", { src: s.thumb, alt: "", width: 48, height: 48, loading: "lazy", decoding: "async" }),
+    }, h("img", { alt: "", width: 48, height: 48, decoding: "async", dataset: { src: s.thumb } }),
       s.kind === "test-split" ? null : h("span", { class: "clf-sample__badge", "aria-hidden": "true" }, s.kind === "unseen-art" ? "art" : "photo"))));
     rovingFocus(sampleRow);
+    thumbsAllowed.then(() => sampleRow.querySelectorAll("img[data-src]").forEach((img) => { img.src = img.dataset.src; }));
     whenVisible(el, () => {
       if (!picked && chosen[0]) usePicture(loadPictureURL(chosen[0].url, chosen[0].class), `${chosen[0].class} (sample)`, { sample: chosen[0].file });
     });
