@@ -317,12 +317,9 @@ def nav_pages() -> list[str]:
 def run_widgets(page) -> None:
     """Every widget on screen, mounted, its first work done (Python ready where it started, the classifier's
     two answers), then the network idle."""
-    page.wait_for_load_state("load")
-    widgets = page.locator(".pyodemo-widget[data-widget]")
-    for i in range(widgets.count()):
-        widgets.nth(i).scroll_into_view_if_needed()
-        page.wait_for_timeout(100)
-    page.wait_for_function("() => !document.querySelector('.pyodemo-widget[data-mounted=\"loading\"]')")
+    from export.browser import show_every_widget
+
+    show_every_widget(page, 100)
     if page.locator(WIDGET).count():
         page.wait_for_function(
             "() => [...document.querySelectorAll('.clf-card')].every((c) => ['done', 'error'].includes(c.dataset.state))",

@@ -115,6 +115,14 @@ def edge_ties(image: np.ndarray, orientations: int, transform_sqrt: bool) -> int
     return int(np.count_nonzero(differ & (np.hypot(g_row, g_col) > 0)))
 
 
+def hog_args(settings, orientations: int, transform_sqrt: bool):
+    """hog()'s keyword arguments for every (cell, block) setting and block norm."""
+    for ppc, cpb in settings:
+        for block_norm in BLOCK_NORMS:
+            yield dict(orientations=orientations, pixels_per_cell=ppc, cells_per_block=cpb,
+                       block_norm=block_norm, transform_sqrt=transform_sqrt)
+
+
 @pytest.mark.parametrize("case", GRAY_CASES)
 def test_hog_equals_scikit_image_gray(case, request, parity_report):
     image = load_case(case, request)
@@ -129,25 +137,17 @@ def test_hog_equals_scikit_image_gray(case, request, parity_report):
                 key = "hog gray: (image, orientations, sqrt) cases skipped for an arctan2 ulp tie at a bin edge"
                 parity_report[key] = parity_report.get(key, 0) + 1
                 continue
-            for ppc, cpb in SETTINGS:
-                for block_norm in BLOCK_NORMS:
-                    args = dict(
-                        orientations=orientations,
-                        pixels_per_cell=ppc,
-                        cells_per_block=cpb,
-                        block_norm=block_norm,
-                        transform_sqrt=transform_sqrt,
-                    )
-                    try:
-                        expected = sk_hog(image, feature_vector=True, **args)
-                    except ValueError:  # too small for one block: pyodemo must say so too
-                        with pytest.raises(ValueError, match="too small"):
-                            pyo.hog(source, **args)
-                        continue
-                    got = np.asarray(pyo.hog(source, **args))
-                    assert got.shape == expected.shape, args
-                    worst = max(worst, float(np.max(np.abs(got - expected))))
-                    compared += 1
+            for args in hog_args(SETTINGS, orientations, transform_sqrt):
+                try:
+                    expected = sk_hog(image, feature_vector=True, **args)
+                except ValueError:  # too small for one block: pyodemo must say so too
+                    with pytest.raises(ValueError, match="too small"):
+                        pyo.hog(source, **args)
+                    continue
+                got = np.asarray(pyo.hog(source, **args))
+                assert got.shape == expected.shape, args
+                worst = max(worst, float(np.max(np.abs(got - expected))))
+                compared += 1
     key = "hog gray: hog() calls compared"
     parity_report[key] = parity_report.get(key, 0) + compared
     record(parity_report, "hog gray (features)", worst)
@@ -174,21 +174,13 @@ def test_hog_equals_scikit_image_rgb(case, request, parity_report):
     h, w, _ = image.shape
     source = Image(w, h, 3, image.ravel().tolist())
     worst = 0.0
-    for ppc, cpb in SETTINGS[:2]:
-        for orientations in (9, 7):
-            for transform_sqrt in (False, True):
-                for block_norm in BLOCK_NORMS:
-                    args = dict(
-                        orientations=orientations,
-                        pixels_per_cell=ppc,
-                        cells_per_block=cpb,
-                        block_norm=block_norm,
-                        transform_sqrt=transform_sqrt,
-                    )
-                    expected = sk_hog(image, channel_axis=-1, **args)
-                    got = np.asarray(pyo.hog(source, **args))
-                    assert got.shape == expected.shape
-                    worst = max(worst, float(np.max(np.abs(got - expected))))
+    for orientations in (9, 7):
+        for transform_sqrt in (False, True):
+            for args in hog_args(SETTINGS[:2], orientations, transform_sqrt):
+                expected = sk_hog(image, channel_axis=-1, **args)
+                got = np.asarray(pyo.hog(source, **args))
+                assert got.shape == expected.shape
+                worst = max(worst, float(np.max(np.abs(got - expected))))
     record(parity_report, "hog RGB (features)", worst)
     assert worst <= TOLERANCE, f"{case}: max |diff| {worst}"
 

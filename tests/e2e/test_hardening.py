@@ -25,6 +25,7 @@ import urllib.request
 
 import pytest
 
+from export.browser import show_every_widget
 from tests.e2e.conftest import SITE, screenshot
 from tests.e2e.test_pages import PAGES
 
@@ -163,12 +164,7 @@ def violations(page, workers) -> list[str]:
 
 def run_widgets(page) -> None:
     """Bring every widget on screen, let it mount and do its first work (Python boots where one needs it)."""
-    page.wait_for_load_state("load")
-    widgets = page.locator(".pyodemo-widget[data-widget]")
-    for i in range(widgets.count()):
-        widgets.nth(i).scroll_into_view_if_needed()
-        page.wait_for_timeout(150)
-    page.wait_for_function("() => !document.querySelector('.pyodemo-widget[data-mounted=\"loading\"]')")
+    show_every_widget(page, 150)
     failed = page.eval_on_selector_all(".pyodemo-widget[data-mounted='failed']", "els => els.map(e => e.dataset.widget)")
     assert not failed, f"widgets failed to start: {failed}"
     if page.evaluate("() => Boolean(globalThis.pyodemoPython) && globalThis.pyodemoPython.status.state !== 'idle'"):
