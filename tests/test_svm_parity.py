@@ -70,22 +70,22 @@ def near_tie_mask(clf: SkSVC, X: np.ndarray, tol: float) -> np.ndarray:
     return mask
 
 
-def _ovo_values(clf: SkSVC, X: np.ndarray) -> np.ndarray:
+def _decision_as(shape: str, clf: SkSVC, X: np.ndarray) -> np.ndarray:
+    """scikit-learn's decision_function with ``decision_function_shape`` set to *shape* for the call."""
     saved = clf.decision_function_shape
-    clf.decision_function_shape = "ovo"
+    clf.decision_function_shape = shape
     try:
         return clf.decision_function(X)
     finally:
         clf.decision_function_shape = saved
+
+
+def _ovo_values(clf: SkSVC, X: np.ndarray) -> np.ndarray:
+    return _decision_as("ovo", clf, X)
 
 
 def _ovr_values(clf: SkSVC, X: np.ndarray) -> np.ndarray:
-    saved = clf.decision_function_shape
-    clf.decision_function_shape = "ovr"
-    try:
-        return clf.decision_function(X)
-    finally:
-        clf.decision_function_shape = saved
+    return _decision_as("ovr", clf, X)
 
 
 def check_model(clf: SkSVC, X_test: np.ndarray, name: str, report: dict) -> dict:
