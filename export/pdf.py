@@ -23,6 +23,8 @@ from export.browser import CHROMIUM, CHROMIUM_ARGS
 from export.serve import serve_in_thread
 
 PAGE_TIMEOUT_MS = 180_000
+#: printReady's own waits add up to about 245 s at the most (widgets, Python, formulas, fonts, pictures, quiet)
+READY_TIMEOUT_MS = 300_000
 
 
 def export_pdf(site: Path | str = "site", out: Path | str | None = None, notes: bool = False,
@@ -31,7 +33,7 @@ def export_pdf(site: Path | str = "site", out: Path | str | None = None, notes: 
 
     `only`: print just these pages (URL paths such as ``/hog/``), still in navigation order.
     """
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import Error as PlaywrightError, sync_playwright
     from pypdf import PdfReader, PdfWriter
 
     site = Path(site)
@@ -64,7 +66,13 @@ def export_pdf(site: Path | str = "site", out: Path | str | None = None, notes: 
                 started = time.perf_counter()
                 page.goto(url + query)
                 page.wait_for_function("() => window.pyodemoPresent && window.pyodemoPresent.printReady")
-                ready = page.evaluate("() => window.pyodemoPresent.printReady()")
+                try:  # never a hang: a page that cannot get ready is an error
+                    ready = page.evaluate(
+                        """(ms) => Promise.race([window.pyodemoPresent.printReady(), new Promise((_, reject) =>
+                             setTimeout(() => reject(new Error(`not ready to print after ${ms / 1000} s`)), ms))])""",
+                        READY_TIMEOUT_MS)
+                except PlaywrightError as error:
+                    raise RuntimeError(f"{url}: {error.message.splitlines()[0]}") from None
                 data = page.pdf(prefer_css_page_size=True, print_background=True,
                                 margin={"top": "0", "right": "0", "bottom": "0", "left": "0"})
                 pages = PdfReader(io.BytesIO(data)).pages

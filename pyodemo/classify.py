@@ -243,6 +243,11 @@ def color_histogram(image: Image, bins: int = 8, weight: float = 1.0) -> list[fl
 
     >>> color_histogram(Image(2, 1, 3, [1.0, 0.0, 0.0, 1.0, 0.0, 0.2]), bins=2)
     [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
+
+    Values outside 0..1 (not from a canvas, but an Image may hold them) count in the end bins:
+
+    >>> color_histogram(Image(1, 1, 3, [-0.5, 2.0, 0.5]), bins=2)
+    [1.0, 0.0, 0.0, 1.0, 0.0, 1.0]
     """
     bins = _whole(bins, "bins", 1, 64)
     if image.channels != 3:
@@ -255,7 +260,7 @@ def color_histogram(image: Image, bins: int = 8, weight: float = 1.0) -> list[fl
     out: list[float] = []
     for c in range(3):
         counts = [0.0] * bins
-        index = map(min, map(int, map(mul, image.pixels[c::3], repeat(float(bins)))), repeat(top))
+        index = map(max, map(min, map(int, map(mul, image.pixels[c::3], repeat(float(bins)))), repeat(top)), repeat(0))
         for k, a in zip(index, alpha):
             counts[k] += a
         out += [v * scale for v in counts]

@@ -88,8 +88,15 @@ export async function printReady({ slides, deck }) {
   if (!(await until(python, 120_000))) warnings.push("Python did not finish starting");
   const formulas = () => !deck.querySelector(".arithmatex:not([data-rendered])"); // KaTeX loads on demand (math.js)
   if (!(await until(formulas, 20_000))) warnings.push("some formulas did not render");
-  await document.fonts?.ready;
-  await Promise.all([...deck.querySelectorAll("img")].map((img) => (img.complete ? null : img.decode().catch(() => null))));
+  // Every picture is printed: lazy ones load now. Nothing here may wait forever (a picture that never
+  // loads, a font that never settles): each wait has a limit, and a miss becomes a warning.
+  const settles = (promise, ms, warning) => Promise.race([promise.then(() => true, () => true), sleep(ms).then(() => false)])
+    .then((done) => { if (!done) warnings.push(warning); });
+  const images = [...deck.querySelectorAll("img")];
+  for (const img of images) img.loading = "eager";
+  await settles(document.fonts?.ready ?? Promise.resolve(), 10_000, "the fonts did not finish loading");
+  await settles(Promise.all(images.map((img) => (img.complete ? null : img.decode().catch(() => null)))), 15_000,
+    "some pictures did not load");
   if (!(await quiet(deck, 800, 20_000))) warnings.push("the widgets kept changing; printed as they were");
   for (const failed of deck.querySelectorAll('.pyodemo-widget[data-mounted="failed"]')) {
     warnings.push(`widget ${failed.dataset.widget} failed: ${failed.textContent.trim().slice(0, 120)}`);
