@@ -157,6 +157,8 @@ export class SlideShow {
   /** Enter slide mode at `index` (0-based; default: the slide in view). `gesture`: a user action asked. */
   enter(index = null, { gesture = false, local = true } = {}) {
     if (!this.slides.length) return false;
+    // where the reader is, measured before slide mode changes the page's layout (and its scroll position)
+    if (index === null && !this.active) index = this.slideInView();
     if (!this.deckEl) this.build();
     if (!this.active) {
       this.active = true;
@@ -197,6 +199,8 @@ export class SlideShow {
 
   /** The slide whose heading is nearest above the top of the viewport (where the reader is). */
   slideInView() {
+    const left = this.left;
+    if (left && Math.abs(left.slide.heading.getBoundingClientRect().top - left.top) < 2) return left.slide.index;
     let best = 0;
     this.slides.forEach((s, i) => {
       if (s.heading.getBoundingClientRect().top < window.innerHeight * 0.3) best = i;
@@ -344,6 +348,9 @@ export class SlideShow {
     }
     history.replaceState(history.state, "", `${this.path}${slide.heading.id ? `#${slide.heading.id}` : ""}`);
     slide.heading.scrollIntoView({ block: "start" });
+    // Presenting again without scrolling in between comes back to this slide, even when the next
+    // slide's heading also sits in the top third of the window (a short slide).
+    this.left = { slide, top: slide.heading.getBoundingClientRect().top };
   }
 
   openSpeakerView() {
