@@ -9,7 +9,9 @@ Conference Wi-Fi is bad, so the site is cached in the browser:
   the cached copy answers); everything else is **cache first** (a build's files never change);
 * when a page has been idle after its first answer, `slides/js/offline.js` asks the worker to fetch the
   rest of the site in the background — every page, Pyodide, the wheel, onnxruntime-web, the models — so
-  the next page, and every demo, works with no network. A page never waits on that download.
+  the next page, and every demo, works with no network. A page never waits on that download. A worker
+  that sees a newer build's worker installing stops its download at once (the newer one cannot activate
+  while it runs) and the page asks the new worker to finish it.
 
 Registration (secure contexts only: HTTPS, or 127.0.0.1) lives in `slides/js/offline.js`. The hook calls
 :func:`write_service_worker` after `runtime.json` is written and before the pre-compression.
@@ -180,6 +182,9 @@ async function tell(patch) {
   }
 }
 
+/** A newer build's worker is installing or waiting: it activates once this one's work ends, so stop. */
+const superseded = () => Boolean(self.registration.installing || self.registration.waiting);
+
 async function prefetch() {
   const cache = await caches.open(CACHE);
   const have = new Set((await cache.keys()).map((r) => r.url));
@@ -187,7 +192,7 @@ async function prefetch() {
   await tell({ state: "running", done: ASSETS.length - todo.length, failed: 0 });
   let next = 0, lastTold = 0;
   const worker = async () => {
-    while (next < todo.length) {
+    while (next < todo.length && !superseded()) {
       const [url, , size] = todo[next++];
       try {
         const response = await fetch(absolute(url), { cache: "no-cache" });
@@ -205,7 +210,7 @@ async function prefetch() {
     }
   };
   await Promise.all(Array.from({ length: PARALLEL }, worker));
-  await tell({ state: progress.failed ? "incomplete" : "done" });
+  await tell({ state: superseded() ? "superseded" : progress.failed ? "incomplete" : "done" });
 }
 
 self.addEventListener("message", (event) => {

@@ -61,6 +61,12 @@ async function start() {
     const data = event.data;
     if (data?.type === "prefetch") set({ state: data.state, done: data.done, total: data.total, failed: data.failed, build: data.build });
   });
+  // A new build's worker took over (the old one stopped its prefetch for it): it saves the rest.
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (["requested", "running", "superseded"].includes(offline.state)) {
+      navigator.serviceWorker.controller?.postMessage({ type: "prefetch" });
+    }
+  });
   set({ state: "waiting" });
   await pageIdle();
   if (navigator.connection?.saveData) {

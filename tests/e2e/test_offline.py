@@ -180,7 +180,9 @@ def test_a_new_build_replaces_the_old_cache(open_page, tmp_path):
         server.stop()
         server = Server(root, port=server.port)
         page.reload()
-        until(page, lambda state: list(state) == [f"pyodemo-{build}"])
+        # (the switch waits for the old worker's work in progress, e.g. a background prefetch it had begun:
+        # the worker stops that when it sees the new one, but on a loaded machine this can take a while)
+        until(page, lambda state: list(state) == [f"pyodemo-{build}"], seconds=90)
         after = page.evaluate(CACHE_STATE)[f"pyodemo-{build}"]
         # Files that did not change were carried over from the old cache: the new worker serves them
         # without asking the server; the file that changed was not carried.
