@@ -49,11 +49,12 @@ export class Overview {
     layoutMinis(this.el);
     this.focusCurrent();
     // Fill in the other pages (fetched), and pages the deck did not know about yet.
+    const whole = Boolean(show.deck); // drawn from the whole deck (else from this page alone, for now)
     const fill = async () => {
       const deck = show.deck ?? (await deckIndex(show.slides));
       if (!this.isOpen) return;
-      if (!show.deck) {
-        show.deck = deck;
+      if (!whole) { // (slide mode's own deckIndex may have set show.deck meanwhile: redraw all the same)
+        show.deck ??= deck;
         const known = new Map(sections.map((s) => [s.path, s]));
         this.el.replaceChildren(heading, ...deck.map((page) => (known.get(page.path) ?? this.section(page, null)).el));
       }
