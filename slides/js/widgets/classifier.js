@@ -183,15 +183,15 @@ export function mount(el) {
       if (!j.live && j.final) announce(); // not while a finger is still dragging the box
       if (!cnnAnswered) {
         cnnAnswered = true;
-        showThumbs();
         el.dataset.firstCnnMs = String(Math.round(performance.now())); // since navigation
         el.dataset.firstCnnAt = String(Date.now());
         if (!featured || featured === "cnn") requestAnimationFrame(() => setTimeout(() => wantSVM(false), 0));
       }
     } catch (error) {
       c.fail(error, j.key);
-      showThumbs();
       if (!cnnAnswered) wantSVM(false); // the CNN cannot run: let HOG + SVM answer instead
+    } finally {
+      showThumbs(); // the CNN has answered (or failed): the thumbnails may load
     }
   }
 
