@@ -6,8 +6,9 @@ The talk's pipeline, as data: a model file (:mod:`pyodemo.svm`) carries in its h
     {"input": {"size": 64, "background": [255, 255, 255], "margin": 0.08},
      "features": [{"name": "hog", "orientations": 9, "pixels_per_cell": [8, 8],
                    "cells_per_block": [2, 2], "block_norm": "L2-Hys",
-                   "transform_sqrt": false, "color": "rgb"},
-                  {"name": "color_hist", "bins": 8, "weight": 6.0}],
+                   "transform_sqrt": false, "color": "gray"},
+                  {"name": "color_hist", "bins": 10, "joint": true, "sqrt": true,
+                   "weight": 16.0}],
      "threshold_on": "margin: ..."}
 
 and this module follows it, step by step:
@@ -18,7 +19,8 @@ and this module follows it, step by step:
 2. :func:`prepare` — that square composited on the background colour (the "over" operator),
    resized to ``size`` × ``size`` with pyodemo's box filter (Pillow's ``BOX``);
 3. :func:`features` — the feature vector: HOG (Dalal & Triggs 2005, :mod:`pyodemo.hog`) on the
-   gray or colour image, optionally followed by a small colour histogram;
+   gray or colour image, optionally followed by a colour histogram (:func:`color_histogram`:
+   shape from HOG, colour from the histogram);
 4. :func:`top_k` — the classes ranked by the SVM's scores (scikit-learn's ``ovr`` decision
    function), each with its *margin* (:func:`decision`), and :func:`is_sure` — whether the best
    answer clears the model's "not sure" threshold.
@@ -41,10 +43,10 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections import OrderedDict
-from collections.abc import Sequence
-from itertools import chain, repeat
-from operator import mul
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Sequence
+from itertools import chain, compress, repeat
+from operator import add, eq, lt, mul
 from typing import Any
 
 from pyodemo import hog
@@ -233,37 +235,94 @@ def hog_features(image: Image, feature: dict) -> list[float]:
     )
 
 
-def color_histogram(image: Image, bins: int = 8, weight: float = 1.0) -> list[float]:
-    """Per-channel histograms (R, G, B; ``bins`` each) of the visible pixels, × ``weight``.
+def _bin_indices(values: Sequence[float], bins: int) -> Iterable[int]:
+    """Each value in 0..1 as its bin 0..bins − 1 (values outside count in the end bins).
+
+    >>> list(_bin_indices([0.0, 0.49, 0.5, 1.0, -3.0, 7.0], 2))
+    [0, 0, 1, 1, 0, 1]
+    """
+    index: Iterable[int] = map(int, map(mul, values, repeat(float(bins))))
+    if values and min(values) < 0.0:
+        index = map(max, index, repeat(0))
+    if values and max(values) >= 1.0:  # 1.0 itself is in the top bin
+        index = map(min, index, repeat(bins - 1))
+    return index
+
+
+def _weighted_counts(keys: Iterable[int], alpha: list[float] | None, n: int) -> list[float]:
+    """``counts[k]`` = the summed opacity of the pixels whose key is ``k`` (alpha None: all opaque).
+
+    Fully opaque pixels are counted by :class:`collections.Counter` (a C loop); only the
+    partly transparent ones are added one by one.
+    """
+    counts = [0.0] * n
+    if alpha is None:
+        opaque = Counter(keys)
+    else:
+        keys = list(keys)
+        opaque = Counter(compress(keys, map(eq, alpha, repeat(1.0))))
+        for k, a in compress(zip(keys, alpha), map(lt, alpha, repeat(1.0))):
+            if a > 0.0:
+                counts[k] += a
+    for k, c in opaque.items():
+        counts[k] += c
+    return counts
+
+
+def color_histogram(
+    image: Image, bins: int = 8, weight: float = 1.0, joint: bool = False, sqrt: bool = False
+) -> list[float]:
+    """Colour histogram of the visible pixels: per channel, or of joint colours; × ``weight``.
+
+    Per channel (default): R, G and B histograms of ``bins`` bins each, each summing to 1.
+    ``joint=True``: one histogram over the ``bins``³ colour cubes of RGB space (bin
+    ``(r·bins + g)·bins + b``), summing to 1 — it keeps which channels go together: a pink Mew
+    and a blue Horsea fill different cubes, their per-channel histograms overlap.
+    ``sqrt=True`` takes the square root of each bin (the Hellinger or Bhattacharyya kernel
+    made linear: ``√p · √q`` summed is the kernel, so a *linear* SVM on ``√p`` compares
+    histograms the way that kernel does — Vedaldi & Zisserman, *Efficient additive kernels via
+    explicit feature maps*, 2012; Arandjelović & Zisserman, *RootSIFT*, 2012). Small bins — the
+    few Pokémon-coloured pixels on a busy photo — then count for more than their share.
 
     Each pixel counts with its opacity (alpha, 1 for an opaque photo), so a sprite's
-    transparent surroundings do not count; each channel's histogram sums to ``weight``.
-    A colour histogram ignores shape entirely (Swain & Ballard, *Color indexing*, 1991) —
-    complementary to HOG, but blind to a recoloured (shiny) twin.
+    transparent surroundings do not count. A colour histogram ignores shape entirely (Swain &
+    Ballard, *Color indexing*, 1991) — complementary to HOG, but blind to a recoloured (shiny) twin.
 
     >>> color_histogram(Image(2, 1, 3, [1.0, 0.0, 0.0, 1.0, 0.0, 0.2]), bins=2)
     [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
+    >>> color_histogram(Image(2, 1, 3, [1.0, 0.0, 0.0, 0.0, 0.0, 1.0]), bins=2, joint=True)
+    [0.0, 0.5, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0]
+    >>> [round(v, 4) for v in color_histogram(Image(2, 1, 3, [1.0, 0.0, 0.0, 0.0, 0.0, 1.0]),
+    ...                                        bins=2, joint=True, sqrt=True)]
+    [0.0, 0.7071, 0.0, 0.0, 0.7071, 0.0, 0.0, 0.0]
 
     Values outside 0..1 (not from a canvas, but an Image may hold them) count in the end bins:
 
     >>> color_histogram(Image(1, 1, 3, [-0.5, 2.0, 0.5]), bins=2)
     [1.0, 0.0, 0.0, 1.0, 0.0, 1.0]
     """
-    bins = _whole(bins, "bins", 1, 64)
+    bins = _whole(bins, "bins", 1, 16 if joint else 64)
     if image.channels != 3:
         raise ValueError("a colour histogram needs an RGB image")
-    n = image.width * image.height
-    alpha = image.alpha if image.alpha is not None else [1.0] * n
-    total = sum(alpha)
-    scale = weight / total if total > 0 else 0.0
-    top = bins - 1
+    alpha = image.alpha
+    if alpha is not None and alpha.count(1.0) == len(alpha):
+        alpha = None  # an opaque picture: every pixel counts once
+    total = float(image.width * image.height) if alpha is None else sum(alpha)
+    channels = [_bin_indices(image.pixels[c::3], bins) for c in range(3)]
+    if joint:
+        r, g, b = channels
+        keys = map(add, map(mul, r, repeat(bins * bins)), map(add, map(mul, g, repeat(bins)), b))
+        histograms = [_weighted_counts(keys, alpha, bins**3)]
+    else:
+        histograms = [_weighted_counts(index, alpha, bins) for index in channels]
     out: list[float] = []
-    for c in range(3):
-        counts = [0.0] * bins
-        index = map(max, map(min, map(int, map(mul, image.pixels[c::3], repeat(float(bins)))), repeat(top)), repeat(0))
-        for k, a in zip(index, alpha):
-            counts[k] += a
-        out += [v * scale for v in counts]
+    for counts in histograms:
+        if total <= 0:
+            out += [0.0] * len(counts)
+        elif sqrt:
+            out += [weight * math.sqrt(v / total) for v in counts]
+        else:
+            out += [weight * (v / total) for v in counts]
     return out
 
 
@@ -272,7 +331,8 @@ def features(image: Image, pipeline: dict | None = None) -> list[float]:
 
     Each entry of ``pipeline["features"]`` adds its values in order: ``{"name": "hog", ...}``
     (:func:`hog_features`; an optional ``"size"`` resizes the image first) or
-    ``{"name": "color_hist", "bins": 8, "weight": 0.5}`` (:func:`color_histogram`).
+    ``{"name": "color_hist", "bins": 8, "weight": 0.5}`` (:func:`color_histogram`; optional
+    ``"joint": true`` and ``"sqrt": true``).
 
     >>> img = prepare(bytes([0, 0, 0, 255]) * 256, 16, 16, {"input": {"size": 16}})
     >>> len(features(img, {"features": [{"name": "hog"}, {"name": "color_hist", "bins": 4}]}))
@@ -296,7 +356,11 @@ def features(image: Image, pipeline: dict | None = None) -> list[float]:
             weight = feature.get("weight", 1.0)
             if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
                 raise ValueError(f"a colour histogram's weight must be a number, got {weight!r}")
-            out += color_histogram(source, feature.get("bins", 8), float(weight))
+            flags = {key: feature.get(key, False) for key in ("joint", "sqrt")}
+            for key, value in flags.items():
+                if not isinstance(value, bool):
+                    raise ValueError(f"a colour histogram's {key} must be true or false, got {value!r}")
+            out += color_histogram(source, feature.get("bins", 8), float(weight), **flags)
         else:
             raise ValueError(f"unknown feature {name!r}: use 'hog' or 'color_hist'")
     return out
@@ -467,6 +531,26 @@ def _hog_glyphs(histograms: list[list[list[float]]], cell: int, scale: int = 2) 
     return Image._make(w, h, 1, out)
 
 
+def main_colours(image: Image, bins: int, top: int = 12) -> dict:
+    """The ``top`` fullest colour cubes of the joint histogram (what the widget's colour step draws).
+
+    ``{"bins": bins, "cubes": bins³, "top": [{"rgb": [r, g, b], "share": p}, ...]}``, largest
+    first; ``rgb`` is the cube's centre (0..255), ``share`` its fraction of the visible pixels.
+
+    >>> main_colours(Image(2, 1, 3, [1.0, 0.0, 0.0, 1.0, 0.1, 0.0]), 2)
+    {'bins': 2, 'cubes': 8, 'top': [{'rgb': [191, 64, 64], 'share': 1.0}]}
+    """
+    counts = color_histogram(image, bins, 1.0, joint=True)
+    fullest = sorted((k for k, v in enumerate(counts) if v > 0), key=lambda k: -counts[k])[:top]
+    centre = [round((i + 0.5) / bins * 255) for i in range(bins)]
+    return {
+        "bins": bins,
+        "cubes": bins**3,
+        "top": [{"rgb": [centre[k // (bins * bins)], centre[k // bins % bins], centre[k % bins]], "share": counts[k]}
+                for k in fullest],
+    }
+
+
 def _number_k(k: Any) -> int:
     return _whole(k, "k", 1, 100)
 
@@ -484,6 +568,7 @@ def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: S
       resized to size × size) and ``gray``; for the first HOG feature ``hog`` (RGBA glyphs
       as scikit-image draws them, ``hog_size`` = [width, height]), the per-cell
       ``histograms[row][col][bin]``, ``cell``, ``orientations`` and ``bin_centres`` (degrees);
+      with a colour histogram in the pipeline, ``colors`` (:func:`main_colours`);
     * ``ms`` — milliseconds of each step: ``crop``, ``prepare``, ``features``, ``svm``, their
       ``total`` (the classification), and ``steps`` (drawing the steps, not part of it).
     """
@@ -536,6 +621,9 @@ def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: S
             orientations=hs["orientations"],
             bin_centres=[180 / hs["orientations"] * (b + 0.5) for b in range(hs["orientations"])],
         )
+    hist_feature = next((f for f in pipeline.get("features") or [] if f.get("name") == "color_hist"), None)
+    if hist_feature is not None:
+        steps["colors"] = main_colours(image, min(hist_feature.get("bins", 8), 16))
     ms["steps"] = (time.perf_counter() - t5) * 1e3
     return {
         "top": top,

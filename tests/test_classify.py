@@ -119,6 +119,56 @@ def test_prepare_takes_an_opaque_photo_whole_and_a_given_box():
     np.testing.assert_allclose(np.asarray(boxed.pixels).reshape(32, 32, 3), rgb, atol=2e-6)
 
 
+def numpy_histogram(rgb: np.ndarray, alpha: np.ndarray, bins: int, joint: bool, sqrt: bool, weight: float) -> np.ndarray:
+    """The colour histogram done by hand with numpy (bin = floor(value × bins), clipped)."""
+    index = np.clip(np.floor(rgb.reshape(-1, 3) * bins), 0, bins - 1).astype(int)
+    if joint:
+        keys = [(index[:, 0] * bins + index[:, 1]) * bins + index[:, 2]]
+    else:
+        keys = [index[:, c] for c in range(3)]
+    hists = [np.bincount(k, weights=alpha, minlength=bins ** (3 if joint else 1)) / alpha.sum() for k in keys]
+    h = np.concatenate(hists)
+    return weight * (np.sqrt(h) if sqrt else h)
+
+
+@pytest.mark.parametrize("joint, sqrt, bins", [(True, True, 10), (True, False, 4), (False, True, 8), (True, True, 16)])
+@pytest.mark.parametrize("kind", ["sprite", "photo"])
+def test_joint_and_square_rooted_histograms_equal_numpy(joint, sqrt, bins, kind):
+    if kind == "sprite":  # partly transparent pixels: each counts with its opacity
+        rgba, side = sprite(60, 60, (5, 8, 55, 52), seed=7), 60
+        rgba[20:40, 20:40, 3] = 255
+    else:  # an opaque photo, every pixel counts once; pure white and black land in the end bins
+        rgba = np.random.default_rng(3).integers(0, 256, (64, 64, 4)).astype(np.uint8)
+        rgba[..., 3] = 255
+        rgba[:4, :4, :3] = 255
+        rgba[-4:, -4:, :3] = 0
+        side = 64
+    feature = {"name": "color_hist", "bins": bins, "joint": joint, "sqrt": sqrt, "weight": 16.0}
+    pipeline = {"input": {"size": 32}, "features": [feature]}
+    image = classify.prepare(rgba.tobytes(), side, side, pipeline)
+    x = classify.features(image, pipeline)
+    rgb = np.asarray(image.pixels).reshape(32, 32, 3)
+    alpha = np.asarray(image.alpha) if image.alpha is not None else np.ones(32 * 32)
+    if kind == "sprite":
+        assert 0 < ((alpha > 0) & (alpha < 1)).sum() and (alpha == 1).sum() > 0
+    expected = numpy_histogram(rgb, alpha, bins, joint, sqrt, 16.0)
+    assert len(x) == len(expected) == (bins**3 if joint else 3 * bins)
+    np.testing.assert_allclose(x, expected, rtol=1e-12, atol=1e-12)
+    # each histogram sums to 1 before the weight, so after the square root its squared norm is 1
+    histograms = 1 if joint else 3
+    assert (np.sum(np.square(x)) if sqrt else np.sum(x)) == pytest.approx(histograms * (16.0**2 if sqrt else 16.0))
+
+
+def test_histogram_flags_are_checked():
+    image = classify.prepare(bytes([0, 0, 0, 255]) * 64, 8, 8, {"input": {"size": 8}})
+    with pytest.raises(ValueError, match="joint must be true or false"):
+        classify.features(image, {"features": [{"name": "color_hist", "joint": "yes"}]})
+    with pytest.raises(ValueError, match="sqrt must be true or false"):
+        classify.features(image, {"features": [{"name": "color_hist", "sqrt": 1}]})
+    with pytest.raises(ValueError, match="bins must be a whole number 1..16"):
+        classify.features(image, {"features": [{"name": "color_hist", "bins": 17, "joint": True}]})
+
+
 def test_features_equal_scikit_image_hog_and_a_numpy_histogram():
     rgba = sprite(60, 60, (5, 8, 55, 52), seed=4)
     image = classify.prepare(rgba.tobytes(), 60, 60, PIPELINE)

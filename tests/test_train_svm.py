@@ -111,3 +111,32 @@ def test_committed_model_test_accuracy_equals_the_training_log():
     # the model file's answer is the site's answer (ranked by the ovr scores, ties on votes included)
     assert model.break_ties
     assert [classify.rank(model, x, 1)[0]["label"] for x in X.tolist()] == predicted
+
+
+#: The feature table on the svm-demo slide ("Shape and colour"), row by row: the comparison's setting.
+SLIDE_ROWS = {
+    "gray HOG": "gray HOG 64",
+    "colour HOG + three 8-bin colour histograms (our first model)":
+        "colour HOG 64 + RGB histograms (3 × 8 bins; the previous model)",
+    "gray HOG + joint colour histogram, 10³ cubes": "gray HOG 64 + joint RGB histogram (10³ bins)",
+    "gray HOG + the same histogram, **square-rooted**": "gray HOG 64 + joint histogram 10³, square-rooted",
+    "the square-rooted histogram alone, no HOG": "joint histogram 10³, square-rooted (no HOG)",
+}
+
+
+def test_the_slides_feature_table_quotes_the_training_logs_comparison():
+    """svm-demo.md's table of feature settings: each row's length and accuracy as the log measured them."""
+    log = json.loads((MODELS / "hog_svm-train.json").read_text())
+    measured = {r["setting"]: r for r in log["feature_comparison"]["rows"]}
+    text = (ROOT / "slides" / "svm-demo.md").read_text()
+    section = text[text.index("## Shape and colour"):]
+    section = section[: section.index("\n## ")] if "\n## " in section else section
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in section.splitlines()
+            if line.startswith("| ") and not line.startswith("| features")]
+    assert [r[0] for r in rows] == list(SLIDE_ROWS)
+    for name, length, accuracy in rows:
+        row = measured[SLIDE_ROWS[name]]
+        assert int(length.replace(",", "")) == row["n_features"], name
+        assert accuracy.strip("*") == f"{100 * row['val_photo_accuracy']:.1f} %", name
+    assert measured[SLIDE_ROWS["gray HOG + the same histogram, **square-rooted**"]]["pipeline"]["features"] == \
+        train_svm.CHOSEN["features"]

@@ -24,6 +24,7 @@ const MODELS = {
 };
 const pct = (p) => `${(100 * p).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1)} %`;
 const ms = (t) => `${t < 10 ? t.toFixed(1) : Math.round(t)} ms`;
+const count = (n) => n.toLocaleString("en-US");
 const liveCapable = () => window.isSecureContext && typeof navigator.mediaDevices?.getUserMedia === "function";
 let uid = 0;
 
@@ -73,8 +74,9 @@ export function mount(el) {
   const stepInput = figure("Resize", "HOG + SVM: the crop resized on its background");
   const stepGray = figure("Grayscale", "HOG + SVM: grayscale");
   const stepHOG = figure("HOG", "HOG + SVM: the HOG cells' orientation histograms");
+  const stepColours = figure("Colours", "HOG + SVM: the fullest bins of the colour histogram");
   const svmSteps = h("div", { class: "clf-steps__row", dataset: { model: "hog_svm" } },
-    h("span", { class: "clf-steps__label" }, "HOG + SVM"), stepInput.el, stepGray.el, stepHOG.el);
+    h("span", { class: "clf-steps__label" }, "HOG + SVM"), stepInput.el, stepGray.el, stepHOG.el, stepColours.el);
   const steps = h("section", { class: "clf-steps", "aria-labelledby": `${id}-steps` },
     h("h3", { id: `${id}-steps` }, "Step by step"),
     h("div", { class: "clf-steps__row", dataset: { model: "cnn" } }, h("span", { class: "clf-steps__label" }, "CNN"), stepCrop.el, stepCNN.el),
@@ -276,10 +278,13 @@ export function mount(el) {
       paint(stepInput, s.input, size, size, `${size} × ${size} px on its background`);
       paint(stepGray, s.gray, size, size, hogFeature?.color === "rgb" ? "for reference: this model's HOG takes the strongest colour channel"
         : "what HOG looks at");
+      const histLength = hist ? (hist.joint ? (hist.bins ?? 8) ** 3 : 3 * (hist.bins ?? 8)) : 0;
       if (s.hog) {
-        paint(stepHOG, s.hog, s.hog_size[0], s.hog_size[1], `${r.n_features.toLocaleString("en-US")} numbers`
-          + (hist ? ` (with a ${3 * (hist.bins ?? 8)}-number colour histogram)` : ""));
+        paint(stepHOG, s.hog, s.hog_size[0], s.hog_size[1], hist
+          ? `${count(r.n_features - histLength)} numbers, then ${count(histLength)} for the colours`
+          : `${count(r.n_features)} numbers`);
       }
+      if (s.colors) paintColours(stepColours, s.colors);
       c.detail(thresholdText(r));
       if (j.key === key()) svmSteps.classList.remove("is-stale");
       if (!j.live) announce();
@@ -304,6 +309,22 @@ export function mount(el) {
     paintRGBA(step.canvas, rgba, width, height);
     step.caption(text);
     step.el.hidden = false;
+  }
+
+  /** The colour histogram's fullest bins as bars, each in its own colour (longest: the commonest colour). */
+  function paintColours(step, colours) {
+    const size = 96, rows = colours.top.length, ctx = step.canvas.getContext("2d");
+    step.canvas.width = size; step.canvas.height = size;
+    ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, size, size);
+    const most = colours.top[0]?.share || 1, row = size / Math.max(rows, 1);
+    colours.top.forEach(({ rgb, share }, i) => {
+      ctx.fillStyle = `rgb(${rgb.join(",")})`;
+      ctx.fillRect(0, i * row + 0.5, Math.max(1, (size * share) / most), row - 1);
+    });
+    const shown = colours.top.reduce((sum, c) => sum + c.share, 0);
+    step.canvas.setAttribute("aria-label", `The ${rows} commonest of ${count(colours.cubes)} colour cubes: `
+      + colours.top.slice(0, 3).map((c) => `rgb(${c.rgb.join(", ")}) ${Math.round(100 * c.share)}%`).join(", "));
+    step.caption(`${rows} of ${count(colours.cubes)} colour cubes, ${Math.round(100 * shown)}% of the pixels`);
   }
 
   /** How "not sure" was decided, in words: the SVM's threshold, on its score or on its margin. */
