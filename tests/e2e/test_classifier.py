@@ -100,6 +100,30 @@ def assert_matches(file: str, got: dict, expected: dict) -> None:
         assert got["hog_svm"]["sure"] == str(expected["hog_svm_sure"]).lower(), f"{file}: HOG+SVM sure"
 
 
+def assert_colour_step(page, path) -> None:
+    """The widget's "Colours" step names the same fullest colour cubes as pyodemo.classify.main_colours."""
+    import math
+
+    from export import features as F
+    from pyodemo import classify
+    from pyodemo.svm import SVC
+
+    model = SVC.load(MODELS / "hog_svm.svm")
+    hist = next((f for f in model.pipeline["features"] if f["name"] == "color_hist"), None)
+    if hist is None:
+        return  # a model without colour features has no colour step
+    image = classify.prepare(*F.open_rgba(path), model.pipeline)
+    colours = classify.main_colours(image, min(hist.get("bins", 8), 16))
+    pct = lambda p: math.floor(100 * p + 0.5)  # JavaScript's Math.round
+    expected = (f"The {len(colours['top'])} commonest of {colours['cubes']:,} colour cubes: "
+                + ", ".join(f"rgb({', '.join(map(str, c['rgb']))}) {pct(c['share'])}%" for c in colours["top"][:3]))
+    step = page.locator(f"{WIDGET} figure.clf-step:has(figcaption strong:text-is('Colours'))")
+    assert step.is_visible()
+    assert step.locator("canvas").get_attribute("aria-label") == expected
+    shown = sum(c["share"] for c in colours["top"])
+    assert step.locator("figcaption").inner_text().endswith(f"colour cubes, {pct(shown)}% of the pixels")
+
+
 # ------------------------------------------------------------------ tests
 
 def test_samples_match_export_predict(open_page):
@@ -140,6 +164,9 @@ def test_samples_match_export_predict(open_page):
         entry = reported[kind][model]
         assert entry["n"] == sum(s["kind"] == kind for s in chosen), (kind, model)
         assert n == entry["correct"], f"{kind}, {model}: the browser got {n}/{entry['n']} right, metrics.json says {entry['correct']}"
+
+    # the colour step: the fullest cubes of the joint colour histogram, as pyodemo finds them in the last sample
+    assert_colour_step(page, SAMPLES / chosen[-1]["file"])
 
     # Python (Pyodide) was not fetched before the CNN's first answer was on screen
     pyodide = [t for t, url in requests if "/vendor/pyodide/" in url or "python-worker.js" in url]

@@ -311,15 +311,18 @@ export function mount(el) {
     step.el.hidden = false;
   }
 
-  /** The colour histogram's fullest bins as bars, each in its own colour (longest: the commonest colour). */
+  /** The colour histogram's fullest bins as bars in their own colour, as long as √share: what the SVM sees. */
   function paintColours(step, colours) {
     const size = 96, rows = colours.top.length, ctx = step.canvas.getContext("2d");
     step.canvas.width = size; step.canvas.height = size;
     ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, size, size);
-    const most = colours.top[0]?.share || 1, row = size / Math.max(rows, 1);
+    const most = Math.sqrt(colours.top[0]?.share || 1), row = size / Math.max(rows, 1);
+    ctx.strokeStyle = "rgba(0, 0, 0, 0.25)"; ctx.lineWidth = 1;
     colours.top.forEach(({ rgb, share }, i) => {
+      const length = Math.max(2, Math.round((size - 1) * Math.sqrt(share) / most));
       ctx.fillStyle = `rgb(${rgb.join(",")})`;
-      ctx.fillRect(0, i * row + 0.5, Math.max(1, (size * share) / most), row - 1);
+      ctx.fillRect(0, Math.round(i * row) + 1, length, Math.round(row) - 2);
+      ctx.strokeRect(0.5, Math.round(i * row) + 1.5, length - 1, Math.round(row) - 3); // pale colours on white
     });
     const shown = colours.top.reduce((sum, c) => sum + c.share, 0);
     step.canvas.setAttribute("aria-label", `The ${rows} commonest of ${count(colours.cubes)} colour cubes: `
