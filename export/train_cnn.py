@@ -75,11 +75,12 @@ from torch import nn
 from tqdm import tqdm
 
 from export import backgrounds, cnn_input
+from export.threshold import KEEP as THRESHOLD_KEEP
+from export.threshold import choose_threshold
 from export import sprites as sp
 from export.dataset import DATA, DEFAULT_OUT, image_digest
 
 MODELS = sp.ROOT / "slides" / "models"
-THRESHOLD_KEEP = 0.95
 TARGETS = {"test_accuracy": 0.98, "crossview_accuracy": 0.90, "photo_like_accuracy": 0.90,
            "unseen_art_correct": 9}
 
@@ -405,21 +406,6 @@ def onnx_logits(session, x: np.ndarray, batch: int = 256) -> np.ndarray:
     """Logits of the ONNX model for inputs *x* ``(N, 3, size, size)``."""
     out = [session.run(["logits"], {"image": x[i : i + batch]})[0] for i in range(0, len(x), batch)]
     return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
-
-
-def choose_threshold(top1: np.ndarray, correct: np.ndarray, keep: float = THRESHOLD_KEEP) -> float:
-    """The largest threshold (rounded down to 0.001) that keeps ≥ *keep* of the correct answers.
-
-    >>> choose_threshold(np.array([0.5, 0.9, 0.95, 0.99]), np.array([True, True, True, True]), 0.75)
-    0.9
-    """
-    p = np.sort(top1[np.asarray(correct, bool)])
-    if len(p) == 0:
-        return 0.0
-    t = math.floor(float(p[int(math.floor((1 - keep) * len(p)))]) * 1000) / 1000
-    while (p >= t).mean() < keep:  # floating point: never keep less than asked
-        t = round(t - 0.001, 3)
-    return t
 
 
 # -- training -----------------------------------------------------------------------------------

@@ -64,15 +64,28 @@ def test_quick_model_equals_scikit_learn_on_the_test_split(quick_run):
     assert direct == test[0].tolist()
 
 
-def test_threshold_keeps_right_answers_and_drops_wrong_ones():
-    margin = np.array([-0.5, -0.1, 0.05, 0.2, 0.25, 0.3, 0.6, 0.9])
-    correct = np.array([False, False, True, False, False, True, True, True])
-    assert train_svm.choose_threshold(margin, correct) == pytest.approx(0.275)  # keep the top three: +3
-    # equal gains (+3 keeping 0.05 and up, +3 keeping 0.3 and up): the lower threshold
-    tied = np.array([False, False, True, False, True, True, True])
-    assert train_svm.choose_threshold(margin[[0, 1, 2, 3, 5, 6, 7]], tied) == pytest.approx(-0.025)
-    assert train_svm.choose_threshold(np.array([0.1, 0.2]), np.array([True, True])) < 0.1  # all right: keep all
-    assert train_svm.choose_threshold(np.array([0.1, 0.2]), np.array([False, False])) > 0.2  # all wrong: keep none
+def test_threshold_keeps_95_percent_of_the_right_answers_like_the_cnn():
+    """The SVM's margins (any sign, any size) by the CNN's rule: ≥ 95 % of the right answers stay sure."""
+    from export import threshold, train_cnn
+
+    assert train_svm.choose_threshold is train_cnn.choose_threshold is threshold.choose_threshold
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        margin = rng.normal(0.4, 0.5, size=int(rng.integers(20, 400)))
+        correct = rng.random(len(margin)) < 0.9
+        t = train_svm.choose_threshold(margin, correct)
+        assert (margin[correct] >= t).mean() >= 0.95
+        assert (margin[correct] >= t + 0.002).mean() < 0.95  # and it is (nearly) the largest such
+    assert train_svm.choose_threshold(np.array([0.1, 0.2]), np.array([False, False])) == 0.0  # no right answer
+
+
+def test_committed_threshold_keeps_95_percent_and_says_so():
+    log = json.loads((MODELS / "hog_svm-train.json").read_text())
+    model = SVC.load(MODELS / "hog_svm.svm")
+    assert model.threshold == log["threshold"]["value"]
+    assert "95%" in log["threshold"]["rule"]
+    kept = log["threshold"]["val_correct_kept"]
+    assert 0.95 <= kept < 0.96
 
 
 def test_margins_match_pyodemo():
