@@ -75,10 +75,10 @@ from torch import nn
 from tqdm import tqdm
 
 from export import backgrounds, cnn_input
-from export.threshold import KEEP as THRESHOLD_KEEP
-from export.threshold import choose_threshold
 from export import sprites as sp
 from export.dataset import DATA, DEFAULT_OUT, image_digest
+from export.threshold import KEEP as THRESHOLD_KEEP
+from export.threshold import choose_threshold
 
 MODELS = sp.ROOT / "slides" / "models"
 TARGETS = {"test_accuracy": 0.98, "crossview_accuracy": 0.90, "photo_like_accuracy": 0.90,

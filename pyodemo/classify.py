@@ -534,12 +534,17 @@ def _hog_glyphs(histograms: list[list[list[float]]], cell: int, scale: int = 2) 
 def main_colours(image: Image, bins: int, top: int = 12) -> dict:
     """The ``top`` fullest colour cubes of the joint histogram (what the widget's colour step draws).
 
-    ``{"bins": bins, "cubes": bins³, "top": [{"rgb": [r, g, b], "share": p}, ...]}``, largest
-    first; ``rgb`` is the cube's centre (0..255), ``share`` its fraction of the visible pixels.
+    ``bins`` is the model's colour feature's; a joint histogram has at most 16 a side, so a finer
+    per-channel one is drawn with 16. ``{"bins": bins, "cubes": bins³, "top": [{"rgb": [r, g, b],
+    "share": p}, ...]}``, largest first; ``rgb`` is the cube's centre (0..255), ``share`` its
+    fraction of the visible pixels.
 
     >>> main_colours(Image(2, 1, 3, [1.0, 0.0, 0.0, 1.0, 0.1, 0.0]), 2)
     {'bins': 2, 'cubes': 8, 'top': [{'rgb': [191, 64, 64], 'share': 1.0}]}
+    >>> main_colours(Image(1, 1, 3, [0.0, 0.0, 0.0]), 64)["cubes"]
+    4096
     """
+    bins = min(bins, 16)
     counts = color_histogram(image, bins, 1.0, joint=True)
     fullest = sorted((k for k, v in enumerate(counts) if v > 0), key=lambda k: -counts[k])[:top]
     centre = [round((i + 0.5) / bins * 255) for i in range(bins)]
@@ -623,7 +628,7 @@ def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: S
         )
     hist_feature = next((f for f in pipeline.get("features") or [] if f.get("name") == "color_hist"), None)
     if hist_feature is not None:
-        steps["colors"] = main_colours(image, min(hist_feature.get("bins", 8), 16))
+        steps["colors"] = main_colours(image, hist_feature.get("bins", 8))
     ms["steps"] = (time.perf_counter() - t5) * 1e3
     return {
         "top": top,

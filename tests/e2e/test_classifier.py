@@ -113,7 +113,7 @@ def assert_colour_step(page, path) -> None:
     if hist is None:
         return  # a model without colour features has no colour step
     image = classify.prepare(*F.open_rgba(path), model.pipeline)
-    colours = classify.main_colours(image, min(hist.get("bins", 8), 16))
+    colours = classify.main_colours(image, hist.get("bins", 8))
     pct = lambda p: math.floor(100 * p + 0.5)  # JavaScript's Math.round
     expected = (f"The {len(colours['top'])} commonest of {colours['cubes']:,} colour cubes: "
                 + ", ".join(f"rgb({', '.join(map(str, c['rgb']))}) {pct(c['share'])}%" for c in colours["top"][:3]))
