@@ -9,16 +9,8 @@ import pytest
 from scipy.signal import correlate2d
 
 from pyodemo.convolve import PRESETS, apply_to_image, convolve2d, relu
+from pyodemo.explore import SLIDE_IMAGE, SLIDE_KERNEL  # the CNN slide's 5 × 5 example
 from pyodemo.image import Image
-
-SLIDE_IMAGE = [
-    [1, 1, 1, 0, 0],
-    [0, 1, 1, 1, 0],
-    [0, 0, 1, 1, 1],
-    [0, 0, 1, 1, 0],
-    [0, 1, 1, 0, 0],
-]
-SLIDE_KERNEL = [[1, 0, 1], [0, 1, 0], [1, 0, 1]]
 
 
 def test_slide_example():
