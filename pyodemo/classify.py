@@ -269,6 +269,15 @@ def _weighted_counts(keys: Iterable[int], alpha: list[float] | None, n: int) -> 
     return counts
 
 
+def color_histogram_length(bins: int, joint: bool = False) -> int:
+    """How many numbers :func:`color_histogram` gives: ``bins``³ joint, 3 × ``bins`` per channel.
+
+    >>> color_histogram_length(10, joint=True), color_histogram_length(8)
+    (1000, 24)
+    """
+    return bins**3 if joint else 3 * bins
+
+
 def color_histogram(
     image: Image, bins: int = 8, weight: float = 1.0, joint: bool = False, sqrt: bool = False
 ) -> list[float]:
@@ -573,7 +582,8 @@ def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: S
       resized to size × size) and ``gray``; for the first HOG feature ``hog`` (RGBA glyphs
       as scikit-image draws them, ``hog_size`` = [width, height]), the per-cell
       ``histograms[row][col][bin]``, ``cell``, ``orientations`` and ``bin_centres`` (degrees);
-      with a colour histogram in the pipeline, ``colors`` (:func:`main_colours`);
+      with a colour histogram in the pipeline, ``colors`` (:func:`main_colours`, plus
+      ``n_features``: how many of the model's numbers the histogram is);
     * ``ms`` — milliseconds of each step: ``crop``, ``prepare``, ``features``, ``svm``, their
       ``total`` (the classification), and ``steps`` (drawing the steps, not part of it).
     """
@@ -628,7 +638,9 @@ def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: S
         )
     hist_feature = next((f for f in pipeline.get("features") or [] if f.get("name") == "color_hist"), None)
     if hist_feature is not None:
-        steps["colors"] = main_colours(image, hist_feature.get("bins", 8))
+        bins = hist_feature.get("bins", 8)
+        steps["colors"] = {**main_colours(image, bins),
+                           "n_features": color_histogram_length(bins, hist_feature.get("joint", False))}
     ms["steps"] = (time.perf_counter() - t5) * 1e3
     return {
         "top": top,

@@ -272,6 +272,11 @@ def test_predict_rpc_returns_k_sorted_answers_and_the_steps(trained):
     for name, (w, h) in (("input", (32, 32)), ("gray", (32, 32)), ("hog", tuple(steps["hog_size"]))):
         assert len(base64.b64decode(steps[name]["__bytes__"])) == 4 * w * h
     assert len(steps["histograms"]) == 4 and len(steps["histograms"][0][0]) == 9
+    # the colour step says how many of the model's numbers are the histogram's: the features' tail
+    image = classify.prepare(pictures[0].tobytes(), 40, 40, PIPELINE)
+    colours = classify.color_histogram(image, 8, 6.0)
+    assert steps["colors"]["n_features"] == len(colours) == 24
+    np.testing.assert_allclose(classify.features(image, PIPELINE)[-24:], colours)
     assert set(r["ms"]) >= {"crop", "prepare", "features", "svm", "total"}
     # a box given by the widget is used as it is
     boxed = call("classify.predict", {"token": summary["token"], "width": 40, "height": 40, "k": 1, "box": [0, 0, 40]},

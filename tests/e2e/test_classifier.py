@@ -122,6 +122,11 @@ def assert_colour_step(page, path) -> None:
     assert step.locator("canvas").get_attribute("aria-label") == expected
     shown = sum(c["share"] for c in colours["top"])
     assert step.locator("figcaption").inner_text().endswith(f"colour cubes, {pct(shown)}% of the pixels")
+    # the HOG step splits the model's numbers into HOG's and the histogram's
+    n_hist = len(classify.color_histogram(image, hist.get("bins", 8), joint=hist.get("joint", False)))
+    hog_step = page.locator(f"{WIDGET} figure.clf-step:has(figcaption strong:text-is('HOG'))")
+    assert hog_step.locator("figcaption").inner_text().endswith(
+        f"{model.n_features_in_ - n_hist:,} numbers, then {n_hist:,} for the colours")
 
 
 # ------------------------------------------------------------------ tests

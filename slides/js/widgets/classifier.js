@@ -274,14 +274,13 @@ export function mount(el) {
       svmShownKey = j.key;
       const s = r.steps, size = s.size;
       const features = model.pipeline?.features ?? [];
-      const hogFeature = features.find((f) => f.name === "hog"), hist = features.find((f) => f.name === "color_hist");
+      const hogFeature = features.find((f) => f.name === "hog");
       paint(stepInput, s.input, size, size, `${size} × ${size} px on its background`);
       paint(stepGray, s.gray, size, size, hogFeature?.color === "rgb" ? "for reference: this model's HOG takes the strongest colour channel"
         : "what HOG looks at");
-      const histLength = hist ? (hist.joint ? (hist.bins ?? 8) ** 3 : 3 * (hist.bins ?? 8)) : 0;
       if (s.hog) {
-        paint(stepHOG, s.hog, s.hog_size[0], s.hog_size[1], hist
-          ? `${count(r.n_features - histLength)} numbers, then ${count(histLength)} for the colours`
+        paint(stepHOG, s.hog, s.hog_size[0], s.hog_size[1], s.colors
+          ? `${count(r.n_features - s.colors.n_features)} numbers, then ${count(s.colors.n_features)} for the colours`
           : `${count(r.n_features)} numbers`);
       }
       if (s.colors) paintColours(stepColours, s.colors);
