@@ -153,3 +153,16 @@ def test_the_slides_feature_table_quotes_the_training_logs_comparison():
         assert accuracy.strip("*") == f"{100 * row['val_photo_accuracy']:.1f} %", name
     assert measured[SLIDE_ROWS["gray HOG + the same histogram, **square-rooted**"]]["pipeline"]["features"] == \
         train_svm.CHOSEN["features"]
+
+
+def test_the_svm_slides_cost_note_quotes_the_committed_model():
+    """svm.md's speaker note on the browser's cost: support vectors, weight vectors, features, multiply-adds."""
+    m = json.loads((MODELS / "metrics.json").read_text())["models"]["hog_svm"]
+    model = SVC.load(MODELS / "hog_svm.svm")
+    n = len(model.classes_)
+    text = " ".join((ROOT / "slides" / "svm.md").read_text().split())
+    assert m["kernel"] == "linear" and m["stored_as"] == "weights"
+    assert m["multiply_adds_per_image"] == n * (n - 1) // 2 * m["n_features"]
+    assert (f"its {m['n_support_vectors']:,} support vectors fold into one weight vector per pair of classes, "
+            f"{n * (n - 1) // 2} of them, of {m['n_features']:,} numbers each") in text
+    assert f"{m['multiply_adds_per_image']:,} multiply-adds per photo" in text
