@@ -88,3 +88,34 @@ def run(variant: Variant, args: list[str], timeout: float = 600) -> subprocess.C
     env = {**os.environ, **dict(variant.env), "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=timeout)
+
+
+PARITY_TESTS = ["tests/test_svm_parity.py", "tests/test_svm.py", "tests/test_playground.py", "tests/test_hog_parity.py",
+                "tests/test_image.py", "tests/test_convolve.py", "tests/test_classify.py", "tests/test_train_svm.py"]
+
+
+def main(argv: list[str]) -> int:
+    """``python -m tests.cpu_variants [PYTEST ARGS]``: the parity tests (or ARGS) under every variant.
+
+    ``make test`` refits scikit-learn's side of the SVM fit parity under each variant
+    (tests/test_svm_fit.py); this runs whole test files again under each one, which
+    takes a few minutes per variant (``make test-cpus``).
+    """
+    args = argv or PARITY_TESTS
+    failed = []
+    for variant in variants():
+        if variant.missing:
+            print(f"{variant}: skipped ({variant.missing})", flush=True)
+            continue
+        done = run(variant, ["-m", "pytest", "-q", "-p", "no:cacheprovider", *args], timeout=3600)
+        summary = (done.stdout.strip().splitlines() or ["(no output)"])[-1]
+        print(f"{variant} ({' '.join(f'{k}={v}' for k, v in variant.env)}): {summary}", flush=True)
+        if done.returncode != 0:
+            failed.append(variant.name)
+            print(done.stdout[-4000:], flush=True)
+    print(f"{len(failed)} variants failed: {', '.join(failed)}" if failed else "every variant passed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import numpy as np
 import pytest
@@ -14,6 +13,8 @@ from sklearn.svm import SVC as SkSVC
 from pyodemo import playground as pg
 from pyodemo import rpc
 from pyodemo.kernels import resolve_gamma
+from pyodemo.svm import SVC
+from tests.svm_optimality import Fit, compare
 
 # ------------------------------------------------------------------------ presets
 
@@ -106,15 +107,23 @@ def test_playground_fit_agrees_with_sklearn(name, kernel, multi_class):
         ref = OneVsRestClassifier(sk).fit(X, y)
     else:
         ref = sk.fit(X, y)
-        assert abs(r["n_sv"] - int(ref.n_support_.sum())) <= max(1, 0.02 * ref.n_support_.sum())
     G = np.array(pg.grid_points(50))
-    agree = np.mean(np.array(r["cells"]) == ref.predict(G))
-    assert agree >= 0.995, agree
-    assert r["accuracy"] == pytest.approx(ref.score(X, y), abs=0.011)
     assert r["gamma"] == pytest.approx(1 / (2 * X.var()))
-    if len(set(d["labels"])) == 2:
-        want = ref.decision_function(G)
-        assert np.max(np.abs(np.array(r["values"]) - want) / (1 + np.abs(want))) < 1e-3
+    if multi_class == "ovr":  # the one-vs-rest models are checked against scikit-learn's in tests/test_svm_fit.py
+        agree = np.mean(np.array(r["cells"]) == ref.predict(G))
+        assert agree >= 0.995, agree
+        assert r["accuracy"] == pytest.approx(ref.score(X, y), abs=0.011)
+        return
+    # The playground's answer is pyodemo's SVC (same parameters) ...
+    model = SVC(kernel=kernel, C=3.0, degree=3).fit(X.tolist(), y.tolist())
+    assert r["n_sv"] == sum(model.n_support_)
+    assert r["accuracy"] == pytest.approx(float(np.mean(np.array(model.predict(X.tolist())) == y)))
+    mine = Fit.of(model, G)
+    clear = np.min(np.abs(mine.decision), axis=1) > 1e-9  # the grid evaluator and predict agree off the boundary
+    assert np.array_equal(np.array(r["cells"])[clear], mine.predict[clear].astype(int))
+    # ... and that SVC is within what SMO guarantees of scikit-learn's, on any CPU (tests/svm_optimality.py).
+    found = compare(Fit.of(ref, G), mine, X, y, G, 1e-3)
+    assert not found.problems, found.problems
 
 
 def test_fit_reports_what_the_widget_shows():
@@ -169,9 +178,7 @@ def test_nan_from_javascript_is_refused():
 def test_a_hard_fit_stops_early_instead_of_hanging():
     # Overlapping XOR, a straight line, a huge C: SMO would take millions of steps.
     d = pg.preset("xor", n=100, noise=0.3, seed=3)
-    t0 = time.perf_counter()
     r = pg.fit(d["points"], d["labels"], kernel="linear", C=1000.0, grid=20, max_iter=3000)
-    assert time.perf_counter() - t0 < 10
     assert r["stopped_early"] and r["n_iter"] == 3000 and r["max_iter"] == 3000
     assert pg.step_cap(20_000, 300, 6) * 300 * 6 <= pg.WORK_BUDGET
 

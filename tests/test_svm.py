@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 import operator
 import random
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -121,10 +120,8 @@ def test_smo_solution_satisfies_the_kkt_conditions(kernel, shrinking):
 
 def test_max_iter_stops_with_a_usable_model_and_no_warning(recwarn):
     X, y = make_blobs(150, centers=3, cluster_std=3.0, random_state=1)
-    t0 = time.perf_counter()
     model = SVC(kernel="linear", C=1000.0, max_iter=50).fit(X.tolist(), y.tolist())
-    assert time.perf_counter() - t0 < 5
-    assert model.fit_status_ == 1 and max(model.n_iter_) == 50
+    assert model.fit_status_ == 1 and max(model.n_iter_) == 50  # bounded by steps, not by the clock
     assert len(model.predict(X.tolist())) == 150
     assert len(recwarn) == 0
     with pytest.raises(ValueError, match="max_iter"):
