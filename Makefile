@@ -9,7 +9,7 @@ CHROMIUM ?= /usr/bin/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help run serve site test test-fast models bench pdf clean deps deps-docs chromium
+.PHONY: help run serve site test test-fast test-cpus models bench pdf clean deps deps-docs chromium
 
 help:
 	@echo "make run     build the talk and serve it on http://127.0.0.1:$(PORT)/  (LAN=1: also on the LAN)"
@@ -62,12 +62,20 @@ data/pokemon-10/manifest.csv: | $(VENV)/.all node_modules/.stamp
 	$(PY) -m export dataset
 	$(PY) -m export testsets
 
+# --durations shows where the time goes on every run; tests.machine prints the CPU, OpenBLAS's kernel
+# and the browsers' versions first (a parity surprise on another machine starts there).
 test: deps data/pokemon-10/manifest.csv
+	$(PY) -m tests.machine
 	$(PY) -m mkdocs build --quiet
-	$(PY) -m pytest pyodemo export tests $(PYTEST_ARGS)
+	$(PY) -m pytest pyodemo export tests --durations=25 $(PYTEST_ARGS)
 
 test-fast: deps
 	$(PY) -m pytest pyodemo tests -m "not e2e" $(PYTEST_ARGS)
+
+# The parity test files again under every OpenBLAS kernel, glibc libm and numpy SIMD path this CPU can
+# run (a few minutes per variant; make test itself refits the SVM parity's reference under each).
+test-cpus: deps data/pokemon-10/manifest.csv
+	$(PY) -m tests.cpu_variants
 
 # --- data, models, measurements ---------------------------------------------------------------
 # DATA=path/to/folder-per-class retrains on your own images (e.g. a Kaggle Pokémon image set).
