@@ -95,15 +95,20 @@ PARITY_TESTS = ["tests/test_svm_parity.py", "tests/test_svm.py", "tests/test_pla
 
 
 def main(argv: list[str]) -> int:
-    """``python -m tests.cpu_variants [PYTEST ARGS]``: the parity tests (or ARGS) under every variant.
+    """``python -m tests.cpu_variants [--only=NAME,...] [PYTEST ARGS]``: the parity tests (or ARGS) under each variant.
 
     ``make test`` refits scikit-learn's side of the SVM fit parity under each variant
     (tests/test_svm_fit.py); this runs whole test files again under each one, which
     takes a few minutes per variant (``make test-cpus``).
     """
+    only = None
+    if argv and argv[0].startswith("--only="):
+        only, argv = set(argv[0].removeprefix("--only=").split(",")), argv[1:]
     args = argv or PARITY_TESTS
     failed = []
     for variant in variants():
+        if only is not None and variant.name not in only:
+            continue
         if variant.missing:
             print(f"{variant}: skipped ({variant.missing})", flush=True)
             continue
