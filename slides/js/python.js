@@ -6,11 +6,19 @@
 // posted to it are dropped in silence. So the worker acknowledges every call the moment it sees it; a
 // call left unacknowledged for ACK_MS while the worker had nothing else to run means the worker is gone,
 // and the call goes to a fresh one (it never reached Python, so sending it again is safe).
+//
+// ACK_MS is counted in this page's own running time, in ticks of TICK_MS: a tick that comes late (this
+// page was held up by a long task, or the machine is busy) counts as one tick, not as the time it missed,
+// and the worker's acknowledgement, which may be waiting in the queue behind it, gets its turn before the
+// next tick. So only a worker that stays silent while this page is running and listening is taken for gone.
 
 const ACK_MS = 2000;
+const TICK_MS = 250;
 let worker = null;
 let alive = false; // the worker's script has loaded (it said "alive")
 let ackTimer = null;
+let silentMs = 0; // how long the page has listened for an acknowledgement, in its own running time
+let lastTick = 0;
 let nextId = 1;
 const pending = new Map(); // id -> {resolve, reject, timer, message, acked}
 const listeners = new Set();
@@ -63,13 +71,26 @@ function start() {
 /** Arm the silent-death check: only while the worker is loaded and runs no earlier call. */
 function watchAcks() {
   clearTimeout(ackTimer);
+  ackTimer = null;
   const calls = [...pending.values()];
   if (!alive || calls.some((c) => c.acked) || !calls.some((c) => !c.acked)) return;
-  ackTimer = setTimeout(revive, ACK_MS);
+  silentMs = 0;
+  lastTick = performance.now();
+  ackTimer = setTimeout(listen, TICK_MS);
+}
+
+/** One tick of the check: at most TICK_MS of silence counts per tick, however late the tick came. */
+function listen() {
+  const now = performance.now();
+  silentMs += Math.min(now - lastTick, TICK_MS);
+  lastTick = now;
+  if (silentMs >= ACK_MS) revive();
+  else ackTimer = setTimeout(listen, TICK_MS);
 }
 
 /** The worker vanished without a word: start a new one and give it the calls the old one never saw. */
 function revive() {
+  ackTimer = null;
   const unseen = [...pending.values()].filter((c) => !c.acked);
   if (worker) worker.terminate();
   emit({ state: "idle", stage: "Python stopped unexpectedly; restarting it…", restarts: status.restarts + 1 });
@@ -126,5 +147,10 @@ function decode(value) {
   return value;
 }
 
+/** The calls in flight, oldest first: {id, method, acked} (acked: the worker has it, e.g. Python runs it). */
+function calls() {
+  return [...pending.entries()].map(([id, c]) => ({ id, method: c.message.method, acked: c.acked }));
+}
+
 // Tests and the benchmark reach the worker through this (e.g. to kill it mid-session).
-globalThis.pyodemoPython = { call, restart, status, onStatus };
+globalThis.pyodemoPython = { call, restart, status, onStatus, calls };
