@@ -6,8 +6,15 @@
   host-resolver rule that makes every host but 127.0.0.1 unreachable, even for a service worker.
 * `open_page(path, device=None)`: a new context+page whose requests, console errors and page errors are
   recorded; when the test ends, every request must have gone to 127.0.0.1 and nothing may have been
-  logged as an error (CSP violations included). Module-scoped pages (`module_page`) let a test module
-  boot Pyodide once.
+  logged as an error (CSP violations included). `open_page(None)` opens the page without loading anything,
+  for a test that adds an init script or a route first.
+* `module_page(path, device=None)`: the same, but one page per module (per path and device) that the
+  module's tests share, so Pyodide boots once where the tests can run on one page: each test is checked
+  (foreign requests, errors) when it ends, and a page whose test failed is closed (the next test gets a
+  fresh one).
+* Tests marked `race` depend on the order of events (worker restarts, timers, the service worker's
+  switch, navigation): they wait for events and states, never for a fixed time; `tests/stress.sh race`
+  runs them again and again under a CPU burner.
 """
 
 from __future__ import annotations
@@ -66,12 +73,17 @@ class PageWatch:
         self.page = page
         self.requests: list[str] = []
         self.errors: list[str] = []
+        self.workers: list = []  # every worker the page started, in order (the page's own record)
         page.on("request", lambda r: self.requests.append(r.url))
         page.on("console", self._console)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         page.on("response", lambda r: r.status >= 400 and self.errors.append(f"HTTP {r.status}: {r.url}"))
         page.context.on("request", lambda r: self.requests.append(r.url))
-        page.on("worker", lambda w: w.on("console", self._console) if hasattr(w, "on") else None)
+        page.on("worker", self._worker)
+
+    def _worker(self, worker):
+        self.workers.append(worker)
+        worker.on("console", self._console)
 
     def _console(self, message):
         if message.type == "error":
@@ -100,28 +112,99 @@ def devices(playwright):
     return playwright.devices
 
 
-@pytest.fixture
-def open_page(browser, site_url, devices):
-    """open_page("hog/", device="Pixel 7") → (page, watch); checked for foreign requests and errors."""
-    opened = []
+class Pages:
+    """Contexts+pages opened for one test (or one module), each with its PageWatch."""
 
-    def opener(path: str, device: str | None = None, service_workers: str = "block", **context_args):
-        options = dict(devices[device]) if device else {"viewport": {"width": 1280, "height": 800}}
+    def __init__(self, browser, site_url, devices):
+        self.browser, self.site_url, self.devices = browser, site_url, devices
+        self.opened: list[tuple] = []
+
+    def open(self, path: str | None, device: str | None = None, service_workers: str = "block", **context_args):
+        options = dict(self.devices[device]) if device else {"viewport": {"width": 1280, "height": 800}}
         options.pop("default_browser_type", None)
-        context = browser.new_context(base_url=site_url, service_workers=service_workers, **options, **context_args)
+        context = self.browser.new_context(base_url=self.site_url, service_workers=service_workers, **options, **context_args)
         context.set_default_timeout(60_000)
         page = context.new_page()
         watch = PageWatch(page)
-        opened.append((context, watch))
-        page.goto(path)
+        self.opened.append((context, watch))
+        if path is not None:
+            page.goto(path)
         return page, watch
 
+    def close(self, check: bool = True) -> None:
+        opened, self.opened = self.opened, []
+        problems = []
+        for context, watch in opened:
+            try:
+                if check:
+                    watch.check()
+            except AssertionError as problem:
+                problems.append(problem)
+            finally:
+                context.close()
+        if problems:
+            raise problems[0]
+
+
+@pytest.fixture
+def open_page(browser, site_url, devices):
+    """open_page("hog/", device="Pixel 7") → (page, watch); checked for foreign requests and errors."""
+    pages = Pages(browser, site_url, devices)
+    yield pages.open
+    pages.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed:
+        item.stash[FAILED] = True
+
+
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="module")
+def _module_pages(browser, site_url, devices):
+    shared: dict = {}
+    yield shared
+    for pages in shared.values():
+        pages.close(check=False)  # each test checked its own part already
+
+
+@pytest.fixture
+def module_page(_module_pages, browser, site_url, devices, request):
+    """module_page("hog/", device=None) → (page, watch), shared by the module's tests (same path and device).
+
+    The page is loaded once; a test gets it as the previous test left it (it restores what it relies on).
+    When the test ends, what the page did during the test is checked and forgotten."""
+    used = []
+
+    def opener(path: str, device: str | None = None):
+        key = (path, device)
+        if key not in _module_pages:
+            pages = Pages(browser, site_url, devices)
+            pages.open(path, device)
+            _module_pages[key] = pages
+        context, watch = _module_pages[key].opened[0]
+        used.append(key)
+        return watch.page, watch
+
     yield opener
-    for context, watch in opened:
+    failed = request.node.stash.get(FAILED, False)
+    for key in dict.fromkeys(used):
+        pages = _module_pages[key]
+        watch = pages.opened[0][1]
         try:
-            watch.check()
+            if not failed:
+                watch.check()
         finally:
-            context.close()
+            watch.requests.clear()
+            watch.errors.clear()
+            if failed:  # a page a failed test left behind may be in any state: the next test gets a new one
+                del _module_pages[key]
+                pages.close(check=False)
 
 
 def screenshot(page, name: str) -> Path:

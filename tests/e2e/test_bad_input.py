@@ -58,7 +58,7 @@ def upload(page, name: str, mime: str, data: bytes) -> None:
     page.locator(f'{WIDGET} input[data-role="file"]').set_input_files({"name": name, "mimeType": mime, "buffer": data})
 
 
-def message(page, kind: str | None = None, timeout: float = 30_000) -> str:
+def message(page, kind: str | None = None, timeout: float = 120_000) -> str:
     """The widget's message line once it says something (of `kind`: "error" or "info")."""
     page.wait_for_function(
         "([sel, kind]) => { const m = document.querySelector(sel + ' .clf-message');"
@@ -73,6 +73,7 @@ def still_works(page, file: str) -> None:
     assert got["cnn"]["state"] == got["hog_svm"]["state"] == "done"
 
 
+@pytest.mark.race
 def test_bad_files(open_page, tmp_path):
     need_models()
     tests = sample_index("test-split")
@@ -113,16 +114,23 @@ def test_bad_files(open_page, tmp_path):
     assert got["cnn"]["top1"] and got["hog_svm"]["top1"]
     still_works(page, next(sample))
 
-    # a 6000 × 4000 photo: scaled to 1024 px first, both models answer in reasonable time
+    # a 6000 × 4000 photo: scaled to 1024 px first, both models answer in reasonable time: measured against
+    # a sample's upload on this machine now (other programs may share its cores), not a fixed number of seconds
     data = big_photo()
+    sample_bytes = (SAMPLES / tests[3]["file"]).read_bytes()
+    t0 = time.time()
+    upload(page, "reference.png", "image/png", sample_bytes)
+    wait_answers(page, name="reference.png")
+    reference_s = time.time() - t0
     t0 = time.time()
     upload(page, "big.jpg", "image/jpeg", data)
-    got = wait_answers(page, name="big.jpg", timeout=60_000)
+    got = wait_answers(page, name="big.jpg")
     elapsed = time.time() - t0
     assert "scaled down from 6000 × 4000 px to 1024 × 683 px" in message(page, "info")
     assert "6000 × 4000 px, shown at 1024 × 683" in widget.locator(".clf-picture").inner_text()
     assert widget.get_attribute("data-box") == "170,0,683"
-    assert elapsed < 30, f"the 6000 × 4000 photo took {elapsed:.1f} s"
+    # (on an idle 2-core machine: about 1 s for the sample, 2–3 s for the photo; the limit was 30 s)
+    assert elapsed < max(30, 30 * reference_s), f"the 6000 × 4000 photo took {elapsed:.1f} s, a sample {reference_s:.1f} s"
     still_works(page, next(sample))
 
     # a transparent PNG (a sprite): the correct answer, as `python -m export predict` gives
@@ -156,7 +164,7 @@ def test_corrupt_model(open_page, broken):
     """A truncated model file: a clear message in that model's column; the other model still answers."""
     need_models()
     data = (MODELS / broken).read_bytes()
-    page, watch = open_page("credits/")
+    page, watch = open_page(None)
     page.route(f"**/models/{broken}", lambda route: route.fulfill(
         status=200, body=data[: len(data) // 2], headers={"Content-Type": "application/octet-stream"}))
     page.goto("try/")
@@ -164,7 +172,7 @@ def test_corrupt_model(open_page, broken):
     widget.scroll_into_view_if_needed()
     bad, good = ("cnn", "hog_svm") if broken == "cnn.onnx" else ("hog_svm", "cnn")
     if bad == "hog_svm":  # Python starts after the CNN's first answer
-        wait_answers(page, ("cnn",), timeout=60_000)
+        wait_answers(page, ("cnn",))
     got = wait_answers(page, (bad,), states=("error",), timeout=120_000)
     assert broken in got[bad]["error"] and ("damaged" in got[bad]["error"] or "truncated" in got[bad]["error"]), got[bad]["error"]
     assert widget.locator(f".clf-card--{bad} [role=alert]").is_visible()

@@ -3,10 +3,12 @@ CPython; editing the kernel or a pixel changes the sum as it should; ReLU remove
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from pyodemo import convolve, explore
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, SITE
 
 WIDGET = '.pyodemo-widget[data-widget="convolution"]'
 
@@ -19,7 +21,7 @@ def output_grid(widget) -> list[list[str]]:
 def wait_sum(page, expected) -> None:
     page.wait_for_function(
         "([sel, value]) => document.querySelector(sel + ' strong[data-sum]')?.dataset.sum === value",
-        arg=[WIDGET, str(expected)], timeout=30_000)
+        arg=[WIDGET, str(expected)], timeout=120_000)
 
 
 def blue_and_orange(canvas) -> tuple[int, int]:
@@ -36,6 +38,7 @@ def shoot(locator, name: str) -> None:
     locator.screenshot(path=str(ARTIFACTS / f"{name}.png"), style=".md-header, .md-top { visibility: hidden !important; }")
 
 
+@pytest.mark.race
 @pytest.mark.parametrize("device", [None, "Pixel 7"])
 def test_convolution_stepper_and_relu(open_page, device):
     page, watch = open_page("cnn/", device=device)
@@ -44,7 +47,7 @@ def test_convolution_stepper_and_relu(open_page, device):
     forward = widget.get_by_role("button", name="Step forward")
     page.wait_for_function(
         "sel => { const b = document.querySelector(sel)?.querySelector('button[aria-label=\"Step forward\"]');"
-        " return b && !b.disabled; }", arg=WIDGET, timeout=90_000)
+        " return b && !b.disabled; }", arg=WIDGET, timeout=120_000)
 
     # Step 1: the window on the top-left corner, products and their sum 4.
     forward.click()
@@ -68,12 +71,16 @@ def test_convolution_stepper_and_relu(open_page, device):
     play = widget.locator(".convx-buttons button[aria-pressed]")
     play.click()
     page.wait_for_function("sel => Number(document.querySelector(sel).dataset.step) >= 2",
-                           arg=WIDGET + " section.convx-stepper", timeout=10_000)
+                           arg=WIDGET + " section.convx-stepper")
     play.click()
     assert play.get_attribute("aria-pressed") == "false"
     paused_at = widget.locator("section.convx-stepper").get_attribute("data-step")
-    page.wait_for_timeout(1200)
-    assert widget.locator("section.convx-stepper").get_attribute("data-step") == paused_at
+    # Paused: no further step. Play steps every PLAY_MS; a timer set now for PLAY_MS fires after the next
+    # step would have (timers fire in the order of their due times), so it reads what that step would change.
+    play_ms = int(re.search(r"const PLAY_MS = (\d+)", (SITE / "js/widgets/convolution.js").read_text())[1])
+    later = page.evaluate("([sel, ms]) => new Promise((r) => setTimeout(() => r(document.querySelector(sel).dataset.step), ms))",
+                          [WIDGET + " section.convx-stepper", play_ms])
+    assert later == paused_at
     widget.get_by_role("button", name="Reset").click()
 
     # Edit the kernel's centre from 1 to 3: the first sum becomes 4 − 1·1 + 3·1 = 6 (pyodemo in CPython agrees).
@@ -103,7 +110,7 @@ def test_convolution_stepper_and_relu(open_page, device):
     page.wait_for_function(
         "sel => { const s = document.querySelector(sel + ' section.convx-filters');"
         " return s && s.dataset.image && !s.dataset.image.startsWith('A synthetic') && (s.dataset.ready || '').includes('/edges/false/'); }",
-        arg=WIDGET, timeout=60_000)
+        arg=WIDGET, timeout=120_000)
     shown = filters.locator("strong[data-min]")
     low, high = float(shown.get_attribute("data-min")), float(shown.get_attribute("data-max"))
     assert low < 0 < high

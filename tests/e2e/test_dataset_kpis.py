@@ -42,7 +42,8 @@ def mount(page, selector: str) -> None:
 
 def no_sideways_scroll_at_360(page, name: str) -> None:
     page.set_viewport_size({"width": 360, "height": 780})
-    page.wait_for_timeout(200)
+    # laid out again at the new width (resize observers run before the next frames are drawn)
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))")
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1] + 1, f"{name} scrolls sideways at 360 px: {widths}"
     overflowing = page.evaluate("""(sel) => [...document.querySelectorAll(sel + ' *')]

@@ -20,16 +20,31 @@ def readout(section) -> dict[str, str]:
     return {key: section.locator(f'dd[data-value="{key}"]').inner_text() for key in ("gx", "gy", "magnitude", "angle")}
 
 
-@pytest.mark.parametrize("device", [None, "Pixel 7"])
-def test_slide_example_and_a_clicked_pixel(open_page, device):
-    page, watch = open_page("hog/", device=device)
+def slide_example(module_page, device=None):
+    """The HOG page (one per device for this module: Pyodide boots once) with the gradient explorer in view,
+    its example set back to the slide's numbers where a test before changed them."""
+    page, watch = module_page("hog/", device=device)
     widget = page.locator(WIDGET)
     widget.scroll_into_view_if_needed()
     example = widget.locator('section[aria-label="The slide\'s example"]')
+    for name, value in SLIDE.items():
+        field = example.locator(f'input[data-neighbour="{name}"]')
+        if field.input_value() != value:
+            field.fill(value)
+    return page, watch, widget, example
+
+
+#: The slide's neighbours of the example pixel: gx = 100 − 20 = 80, gy = 110 − 50 = 60.
+SLIDE = {"left": "20", "right": "100", "up": "50", "down": "110"}
+
+
+@pytest.mark.parametrize("device", [None, "Pixel 7"])
+def test_slide_example_and_a_clicked_pixel(module_page, device):
+    page, watch, widget, example = slide_example(module_page, device)
     # The slide's numbers, computed by pyodemo.hog.gradient_at in the worker.
     page.wait_for_function(
         "sel => document.querySelector(sel)?.querySelector('dd[data-value=\"magnitude\"]')?.textContent === '100.00'",
-        arg=WIDGET, timeout=90_000)
+        arg=WIDGET, timeout=120_000)
     assert readout(example) == {"gx": "80.0", "gy": "60.0", "magnitude": "100.00", "angle": "36.87°"}
 
     # Edit "up" from 50 to 10: gy = 110 − 10 = 100, magnitude √(80² + 100²) = 128.06, angle 51.34°.
@@ -66,14 +81,11 @@ def test_slide_example_and_a_clicked_pixel(open_page, device):
     screenshot(page, f"gradient-explorer-{device or 'desktop'}")
 
 
-def test_bad_numbers_get_a_message(open_page):
-    page, _ = open_page("hog/")
-    widget = page.locator(WIDGET)
-    widget.scroll_into_view_if_needed()
-    example = widget.locator('section[aria-label="The slide\'s example"]')
+def test_bad_numbers_get_a_message(module_page):
+    page, watch, widget, example = slide_example(module_page)
     page.wait_for_function(
         "sel => document.querySelector(sel)?.querySelector('dd[data-value=\"magnitude\"]')?.textContent === '100.00'",
-        arg=WIDGET, timeout=90_000)
+        arg=WIDGET, timeout=120_000)
     example.locator('input[data-neighbour="left"]').fill("")
     alert = example.locator('[role="alert"]')
     alert.wait_for()

@@ -25,7 +25,6 @@ import urllib.request
 
 import pytest
 
-from export.browser import show_every_widget
 from tests.e2e.conftest import SITE, screenshot
 from tests.e2e.test_pages import PAGES
 
@@ -162,9 +161,34 @@ def violations(page, workers) -> list[str]:
     return found
 
 
+#: Resolves once an IntersectionObserver made now has seen `el` near the viewport (the widgets' own rootMargin).
+#: Observers are told in the order they were made, so by then the widget's own observer has seen it too.
+SEEN = """(el) => new Promise((resolve) => {
+  const observer = new IntersectionObserver((entries) => {
+    if (entries.some((e) => e.isIntersecting)) { observer.disconnect(); resolve(true); }
+  }, { rootMargin: "200px" });
+  observer.observe(el);
+  setTimeout(() => resolve(false), 120_000);  // bounds a hang only
+})"""
+
+
+def show_every_widget(page) -> None:
+    """Bring each widget on screen once and wait until it has mounted and seen itself there (widgets start
+    their work when seen): events, not pauses (export.browser.show_every_widget pauses a fixed time)."""
+    page.wait_for_load_state("load")
+    widgets = page.locator(".pyodemo-widget[data-widget]")
+    for i in range(widgets.count()):
+        widget = widgets.nth(i)
+        widget.scroll_into_view_if_needed()
+        widget.evaluate("(el) => new Promise((resolve) => { const done = () => el.dataset.mounted !== 'loading';"
+                        " if (done()) return resolve(); new MutationObserver((_, o) => { if (done()) { o.disconnect(); resolve(); } })"
+                        ".observe(el, { attributes: true, attributeFilter: ['data-mounted'] }); })")
+        assert widget.evaluate(SEEN), f"widget {i} never came on screen"
+
+
 def run_widgets(page) -> None:
     """Bring every widget on screen, let it mount and do its first work (Python boots where one needs it)."""
-    show_every_widget(page, 150)
+    show_every_widget(page)
     failed = page.eval_on_selector_all(".pyodemo-widget[data-mounted='failed']", "els => els.map(e => e.dataset.widget)")
     assert not failed, f"widgets failed to start: {failed}"
     if page.evaluate("() => Boolean(globalThis.pyodemoPython) && globalThis.pyodemoPython.status.state !== 'idle'"):
@@ -174,21 +198,38 @@ def run_widgets(page) -> None:
         page.wait_for_function(
             "() => [...document.querySelectorAll('.clf-card')].every((c) => ['done', 'error'].includes(c.dataset.state))",
             timeout=120_000)
-    page.wait_for_timeout(500)
+    # what the widgets' first work fetched has arrived (a blocked fetch would have been a violation)
+    page.wait_for_load_state("networkidle")
 
 
+#: Resolves when the worker's listener has recorded a blocked eval (a report is an event, it comes after the eval).
+EVAL_REPORTED = """() => new Promise((resolve) => {
+  const seen = () => (globalThis.__cspViolations ?? []).some((v) => v.includes("eval"));
+  if (seen()) return resolve(true);
+  globalThis.addEventListener("securitypolicyviolation", () => { if (seen()) resolve(true); });
+  setTimeout(() => resolve(false), 120_000);  // bounds a hang only
+})"""
+
+
+@pytest.mark.race
 def test_the_violation_listener_sees_page_and_worker_violations(open_page):
     """The audit below can fail: an inline script and an eval() inside a worker are both reported."""
     csp = json.loads((SITE / "_headers.json").read_text())["Content-Security-Policy"]
-    page, watch = open_page("credits/")
+    page, watch = open_page(None)
     workers = watch_violations(page)
+    # the probe evals when asked, i.e. once the listener is in it (not after a guessed delay)
     page.route("**/__csp_probe.js", lambda route: route.fulfill(
-        status=200, body="setTimeout(() => { try { eval('1') } catch (e) { postMessage('blocked') } }, 300);",
+        status=200, body="onmessage = () => { try { eval('1') } catch (e) { postMessage('blocked') } };",
         headers={"Content-Type": "text/javascript", "Content-Security-Policy": csp}))
     page.goto("credits/")
     assert violations(page, workers) == []
     page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.x = 1'; document.head.append(s); }")
-    assert page.evaluate("() => new Promise((r) => { const w = new Worker('/__csp_probe.js'); w.onmessage = (e) => r(e.data); })") == "blocked"
+    with page.expect_worker(lambda w: "__csp_probe.js" in w.url) as started:
+        page.evaluate("() => { globalThis.__probe = new Worker('/__csp_probe.js'); }")
+    assert started.value.evaluate(LISTEN)
+    assert page.evaluate("() => new Promise((r) => { __probe.onmessage = (e) => r(e.data); __probe.postMessage('go'); })") == "blocked"
+    page.wait_for_function("() => globalThis.__cspViolations.some((v) => v.startsWith('script-src') && v.includes('inline'))")
+    assert started.value.evaluate(EVAL_REPORTED), "the worker's violation was never reported"
     found = violations(page, workers)
     assert any(v.startswith("script-src") and "inline" in v for v in found), found
     assert any("__csp_probe.js" in v and "eval" in v for v in found), found
@@ -197,7 +238,7 @@ def test_the_violation_listener_sees_page_and_worker_violations(open_page):
 
 @pytest.mark.parametrize("path", PAGES)
 def test_no_csp_violation_while_the_widgets_run(open_page, path):
-    page, watch = open_page("credits/")
+    page, watch = open_page(None)
     workers = watch_violations(page)
     page.goto(path)
     run_widgets(page)
@@ -218,23 +259,45 @@ def python_workers(workers):
     return [w for w in workers if "python-worker" in w.url]
 
 
-def test_a_killed_worker_restarts_on_the_next_request(open_page):
-    page, watch = open_page("credits/")
-    workers = []
-    page.on("worker", lambda worker: workers.append(worker))
-    page.goto("hog/")
+def restarts(page) -> int:
+    return page.evaluate("() => pyodemoPython.status.restarts")
+
+
+def hog_page(module_page):
+    """The HOG page, shared by the worker tests of this module (Pyodide boots once for all of them, and again
+    only where a test stops the worker): the gradient explorer in view, showing the slide's example."""
+    page, watch = module_page("hog/")
     widget = page.locator(GRADIENT)
     widget.scroll_into_view_if_needed()
+    example = widget.locator('section[aria-label="The slide\'s example"]')
+    up = example.locator('input[data-neighbour="up"]')
+    if up.input_value() != "50":
+        up.fill("50")  # the slide's value (a test before changed it)
     page.wait_for_function(
         f"() => document.querySelector('{GRADIENT} dd[data-value=\"magnitude\"]')?.textContent === '100.00'",
         timeout=120_000)
+    page.wait_for_function("() => pyodemoPython.status.state === 'ready'")
+    return page, watch, widget, example
+
+
+#: Resolves once the worker has acknowledged the call to `method`: it has it, and Python (ready) runs it.
+ACKED = """(method) => new Promise((resolve) => {
+  const check = () => pyodemoPython.calls().some((c) => c.method === method && c.acked)
+    ? resolve(true) : requestAnimationFrame(check);
+  check();
+})"""
+
+
+@pytest.mark.race
+def test_a_killed_worker_restarts_on_the_next_request(module_page):
+    page, watch, widget, example = hog_page(module_page)
     assert "ready" in status_line(page)
-    example = widget.locator('section[aria-label="The slide\'s example"]')
+    before, started = restarts(page), len(python_workers(watch.workers))
 
     # 1. Stopped in the middle of a call (a program that never ends): the call fails with a message …
     page.evaluate("() => { globalThis.__busy = pyodemoPython.call('code.run', {source: 'while True:\\n    pass'})"
                   ".then(() => 'answered', (e) => `${e.kind}: ${e.message}`); }")
-    page.wait_for_timeout(500)
+    page.evaluate(ACKED, "code.run")  # the worker has the call: the endless loop is running
     page.evaluate("() => pyodemoPython.restart()")
     assert page.evaluate("() => globalThis.__busy") == "restart: Python was restarted."
     note = status_line(page)
@@ -245,12 +308,12 @@ def test_a_killed_worker_restarts_on_the_next_request(open_page):
                            timeout=120_000)
     assert example.locator('dd[data-value="magnitude"]').inner_text() == "128.06"
     assert "ready" in status_line(page)
-    assert page.evaluate("() => pyodemoPython.status.restarts") == 1
-    assert len(python_workers(workers)) == 2
+    assert restarts(page) == before + 1
+    assert len(python_workers(watch.workers)) == started + 1
 
     # 2. The worker dies of an uncaught error: the page notices, says so, and the next request answers.
-    python_workers(workers)[-1].evaluate("() => { setTimeout(() => { throw new Error('simulated crash'); }, 0); }")
-    page.wait_for_function("() => pyodemoPython.status.restarts === 2")
+    python_workers(watch.workers)[-1].evaluate("() => { setTimeout(() => { throw new Error('simulated crash'); }, 0); }")
+    page.wait_for_function("n => pyodemoPython.status.restarts === n", arg=before + 2)
     note = status_line(page)
     assert "stopped unexpectedly" in note and "simulated crash" in note, note
     screenshot(page, "hardening-worker-died")
@@ -258,26 +321,41 @@ def test_a_killed_worker_restarts_on_the_next_request(open_page):
     page.wait_for_function(f"() => document.querySelector('{GRADIENT} dd[data-value=\"gy\"]')?.textContent === '90.0'",
                            timeout=120_000)
     assert "ready" in status_line(page)
-    assert len(python_workers(workers)) == 3
+    assert len(python_workers(watch.workers)) == started + 2
     # the worker's uncaught error is the point of this test, not a bug
     watch.errors[:] = [e for e in watch.errors if "simulated crash" not in e]
 
 
-def test_a_silently_vanished_worker_is_noticed(open_page):
+#: A call made after the worker vanished: its answer, how long it took, and the stages the page went through.
+PING_AFTER_VANISHING = """async () => {
+  const stages = [];
+  const stop = pyodemoPython.onStatus((s) => stages.push(s.stage));
+  const t0 = performance.now();
+  const answer = await pyodemoPython.call("ping").catch((e) => e.message);
+  stop();
+  return { answer, ms: performance.now() - t0, stages, bootMs: pyodemoPython.status.bootMs };
+}"""
+
+
+@pytest.mark.race
+def test_a_silently_vanished_worker_is_noticed(module_page):
     """A worker that ends without an error event (self.close(), or reclaimed by the browser) drops what is
-    posted to it: python.js notices the missing acknowledgement, starts a new worker and the call answers."""
-    page, watch = open_page("credits/")
-    workers = []
-    page.on("worker", lambda worker: workers.append(worker))
-    page.goto("hog/")
+    posted to it: python.js notices the missing acknowledgement, starts a new worker and the call answers.
+
+    No timer races the restart: without the acknowledgement check the call would only end at its own time
+    limit (120 s), with "Python took longer than 120 s and was restarted", not "pong"."""
+    page, watch, *_ = hog_page(module_page)
     assert page.evaluate("() => pyodemoPython.call('ping')") == "pong"
-    python_workers(workers)[-1].evaluate("() => { setTimeout(() => self.close(), 0); }")
-    page.wait_for_timeout(300)
-    answer = page.evaluate(
-        "() => Promise.race([pyodemoPython.call('ping').catch((e) => e.message),"
-        " new Promise((r) => setTimeout(() => r('no answer after 10 s'), 10_000))])")
-    assert answer == "pong", answer
-    assert page.evaluate("() => pyodemoPython.status.restarts") == 1
+    before = restarts(page)
+    worker = python_workers(watch.workers)[-1]
+    with worker.expect_event("close"):  # the worker is gone (no error event reaches the page)
+        worker.evaluate("() => { setTimeout(() => self.close(), 0); }")
+    got = page.evaluate(PING_AFTER_VANISHING)
+    print(f"\nthe call after the worker vanished answered in {got['ms'] / 1000:.1f} s "
+          f"(the new worker booted in {got['bootMs'] / 1000:.1f} s)")
+    assert got["answer"] == "pong", got
+    assert "Python stopped unexpectedly; restarting it…" in got["stages"], got["stages"]
+    assert restarts(page) == before + 1
 
 
 # ------------------------------------------------------------------ the long run: 500 classifications in one tab
@@ -353,7 +431,7 @@ def test_500_classifications_in_one_tab(open_page):
 
     need_models()
     n, warm = 500, 100
-    page, watch = open_page("credits/")
+    page, watch = open_page(None)
     page.add_init_script(WASM_MEMORIES)
     page.goto("try/")
     page.locator('.pyodemo-widget[data-widget="classifier"]').scroll_into_view_if_needed()
@@ -398,15 +476,17 @@ def test_500_classifications_in_one_tab(open_page):
                                      f"{quartile(calib[-100:]):.1f} ms)")
 
 
-def test_a_busy_worker_is_not_taken_for_a_vanished_one(open_page):
+@pytest.mark.race
+def test_a_busy_worker_is_not_taken_for_a_vanished_one(module_page):
     """Calls queued behind a long one are acknowledged only when it ends: that is no reason to restart."""
-    page, watch = open_page("hog/")
+    page, watch, *_ = hog_page(module_page)
     assert page.evaluate("() => pyodemoPython.call('ping')") == "pong"
+    before = restarts(page)
     got = page.evaluate("""async () => {
         const slow = pyodemoPython.call('code.run', { source: 'import time\\ntime.sleep(3)\\nprint(\"slept\")' });
         const pings = [pyodemoPython.call('ping'), pyodemoPython.call('ping')];
         return [await slow, await Promise.all(pings), pyodemoPython.status.restarts];
     }""")
-    ran, pings, restarts = got
+    ran, pings, after = got
     assert "slept" in json.dumps(ran), ran
-    assert pings == ["pong", "pong"] and restarts == 0
+    assert pings == ["pong", "pong"] and after == before

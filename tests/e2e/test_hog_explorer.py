@@ -62,7 +62,7 @@ def wait_ready(page, prefix: str) -> None:
     page.wait_for_function(
         "([sel, prefix]) => { const el = document.querySelector(sel);"
         " return el && !el.dataset.busy && (el.dataset.ready || '').startsWith(prefix); }",
-        arg=[WIDGET, prefix], timeout=90_000)
+        arg=[WIDGET, prefix], timeout=120_000)
 
 
 def shoot(locator, name: str) -> None:
@@ -83,7 +83,7 @@ def test_hog_explorer_matches_cpython(open_page, device):
     widget = page.locator(WIDGET)
     widget.scroll_into_view_if_needed()
     page.wait_for_function("([sel, name]) => document.querySelector(sel)?.dataset.image === name",
-                           arg=[WIDGET, name], timeout=90_000)
+                           arg=[WIDGET, name], timeout=120_000)
     wait_ready(page, f"{SIZE}/{CELL}/9/2/")
 
     # The feature length: pyodemo.hog.feature_length and a real hog() call, in Pyodide and in CPython.

@@ -13,7 +13,6 @@ import shutil
 import socket
 import subprocess
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,21 @@ from export.serve import make_server
 from tests.e2e.test_classifier import wait_answers
 from tests.e2e.conftest import SITE, screenshot
 from tests.e2e.test_pdf import built_deck
+
+#: Bounds a hang only (the whole site is saved from 127.0.0.1; a busy machine may take long): nothing is timed.
+HANG_MS = 300_000
+
+#: Runs before the page's scripts: records each state offline.js goes through (documentElement's
+#: data-offline) and, at that moment, whether Python had started and what the page had fetched of Pyodide.
+OFFLINE_STATES = """(() => {
+  const seen = (window.__offlineStates = []);
+  new MutationObserver(() => {
+    const state = document.documentElement?.dataset.offline;
+    if (!state || seen.at(-1)?.state === state) return;
+    seen.push({ state, python: globalThis.pyodemoPython?.status.state ?? "absent",
+                pyodide: performance.getEntriesByType("resource").filter((e) => e.name.includes("/vendor/pyodide/")).length });
+  }).observe(document, { attributes: true, attributeFilter: ["data-offline"], subtree: true });
+})();"""
 
 CACHE_STATE = """async () => {
     const names = (await caches.keys()).filter(n => n.startsWith('pyodemo-'));
@@ -83,6 +97,7 @@ class Server:
         self.server = None
 
 
+@pytest.mark.race
 def test_the_talk_works_offline_after_one_visit(open_page):
     build = json.loads((SITE / "runtime.json").read_text())["build"]
     assets = sw_assets(SITE)
@@ -93,14 +108,23 @@ def test_the_talk_works_offline_after_one_visit(open_page):
     server = Server(SITE)
     url = server.url
     try:
-        page, watch = open_page(f"{url}{start}", service_workers="allow")
+        page, watch = open_page(None, service_workers="allow")
+        page.add_init_script(OFFLINE_STATES)
+        page.goto(f"{url}{start}")
         # A page without Python never downloads Pyodide before it has gone idle.
         page.wait_for_function("() => window.pyodemoOffline && window.pyodemoOffline.state !== 'off'")
-        page.wait_for_timeout(1000)
-        assert page.evaluate("() => window.pyodemoOffline.state") in ("registering", "waiting")
-        assert not [r for r in watch.requests if "/vendor/pyodide/" in r]
+        so_far = list(watch.requests)  # (the service worker fetches nothing before the page asks it to)
+        if page.evaluate("() => window.pyodemoOffline.state") in ("registering", "waiting"):
+            assert not [r for r in so_far if "/vendor/pyodide/" in r]
         # Once idle, the whole site is fetched in the background into this build's cache.
-        page.wait_for_function("() => window.pyodemoOffline.state === 'done'", timeout=120_000)
+        page.wait_for_function("() => window.pyodemoOffline.state === 'done'", timeout=HANG_MS)
+        # When the page asked for that (the first state after waiting for idle), Python had not started
+        # and the page had fetched nothing of Pyodide.
+        states = page.evaluate("() => window.__offlineStates")
+        names = [s["state"] for s in states]
+        asked = next(s for s in states if s["state"] not in ("registering", "waiting"))
+        assert "waiting" in names[: states.index(asked)] and asked["state"] == "requested", states
+        assert asked["python"] == "idle" and asked["pyodide"] == 0, states
         assert page.evaluate("() => navigator.serviceWorker.controller !== null")
         cached = page.evaluate(CACHE_STATE)
         assert list(cached) == [f"pyodemo-{build}"]
@@ -125,7 +149,7 @@ def test_the_talk_works_offline_after_one_visit(open_page):
             page.goto(f"{url}/hog/")
             page.wait_for_function(
                 "() => document.querySelector('.pyodemo-widget[data-widget=\"gradient-explorer\"] "
-                "dd[data-value=\"magnitude\"]')?.textContent === '100.00'", timeout=90_000)
+                "dd[data-value=\"magnitude\"]')?.textContent === '100.00'", timeout=120_000)
         # The demo, offline: the Try-it page classifies its first sample with both models, the CNN in
         # onnxruntime-web and HOG+SVM in Pyodide, every file coming from the service worker's cache.
         page.goto(f"{url}/try/")
@@ -154,18 +178,26 @@ def new_build(tmp_path: Path) -> tuple[Path, str]:
     return root, runtime["build"]
 
 
-def until(page, condition, seconds=30.0):
-    """Poll the origin's pyodemo caches until `condition(state)` holds (state: {cache name: [urls]})."""
-    deadline = time.monotonic() + seconds
-    while True:
-        state = page.evaluate(CACHE_STATE)
-        if condition(state):
-            return state
-        if time.monotonic() > deadline:
-            raise AssertionError(f"the caches never got there: { {k: len(v) for k, v in state.items()} }")
-        page.wait_for_timeout(200)
+def until(page, condition: str, arg):
+    """Wait, in the page, until the JavaScript `condition(state, arg)` holds for the origin's pyodemo caches
+    (state: {cache name: [urls]}); they change inside the service worker, where the page cannot listen, so it
+    looks every 50 ms (how soon it notices, never whether). HANG_MS bounds a hang only."""
+    state, ok = page.evaluate(f"""async ([arg, hangMs]) => {{
+        const condition = {condition};
+        const cacheState = {CACHE_STATE};
+        const deadline = performance.now() + hangMs;
+        for (;;) {{
+            const state = await cacheState();
+            if (condition(state, arg)) return [state, true];
+            if (performance.now() > deadline) return [state, false];
+            await new Promise((r) => setTimeout(r, 50));
+        }}
+    }}""", [arg, HANG_MS])
+    assert ok, f"the caches never got there: { {k: len(v) for k, v in state.items()} }"
+    return state
 
 
+@pytest.mark.race
 def test_a_new_build_replaces_the_old_cache(open_page, tmp_path):
     old_build = json.loads((SITE / "runtime.json").read_text())["build"]
     root, build = new_build(tmp_path)
@@ -175,14 +207,15 @@ def test_a_new_build_replaces_the_old_cache(open_page, tmp_path):
         page, _ = open_page(f"{url}/", service_workers="allow")
         page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         page.reload()  # now controlled: this page's files go into the cache as they are served
-        until(page, lambda state: any(u.endswith("/css/present.css") for u in state.get(f"pyodemo-{old_build}", [])))
+        until(page, "(state, name) => (state[name] ?? []).some((u) => u.endsWith('/css/present.css'))", f"pyodemo-{old_build}")
         # Deploy the new build on the same address.
         server.stop()
         server = Server(root, port=server.port)
         page.reload()
         # (the switch waits for the old worker's work in progress, e.g. a background prefetch it had begun:
-        # the worker stops that when it sees the new one, but on a loaded machine this can take a while)
-        until(page, lambda state: list(state) == [f"pyodemo-{build}"], seconds=90)
+        # the worker stops that when it sees the new one, but on a loaded machine this can take a while: no limit
+        # but the hang bound)
+        until(page, "(state, name) => Object.keys(state).length === 1 && name in state", f"pyodemo-{build}")
         after = page.evaluate(CACHE_STATE)[f"pyodemo-{build}"]
         # Files that did not change were carried over from the old cache: the new worker serves them
         # without asking the server; the file that changed was not carried.
