@@ -96,3 +96,8 @@ pdf: deps
 
 clean:
 	rm -rf site build .cache tests/artifacts
+
+# --- the tests on a busy machine: a CPU burner on one core, then `make test` (STRESS=race: the tests marked
+# `race`, COUNT times each, default 20) and a summary (runs, failures, wall time) -----------------------------
+test-stress: deps
+	tests/stress.sh $(if $(STRESS),$(STRESS) $(COUNT),)
