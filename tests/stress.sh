@@ -14,6 +14,14 @@ mode="${1:-all}"
 count="${2:-20}"
 PY="${PY:-.venv/bin/python}"
 BURN_SECONDS=5400  # the burner's own limit, whatever happens to this script
+case "$mode" in
+  all|race) ;;
+  *) echo "usage: tests/stress.sh [all | race [N]]" >&2; exit 2 ;;
+esac
+if [ "$mode" = race ] && [ ! -f site/index.html ]; then
+  echo "stress: site/ is not built: run 'make test' (or '$PY -m mkdocs build') first" >&2
+  exit 2
+fi
 
 timeout "$BURN_SECONDS" python3 -c "while True: pass" &
 burner=$!
@@ -31,17 +39,9 @@ case "$mode" in
     status=${PIPESTATUS[0]}
     ;;
   race)
-    if [ ! -f site/index.html ]; then
-      echo "stress: site/ is not built: run 'make test' (or '$PY -m mkdocs build') first" >&2
-      exit 2
-    fi
     # shellcheck disable=SC2086
     "$PY" -m pytest tests/e2e -m race --count "$count" ${PYTEST_ARGS:-} 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
-    ;;
-  *)
-    echo "usage: tests/stress.sh [all | race [N]]" >&2
-    exit 2
     ;;
 esac
 seconds=$(( $(date +%s) - start ))
