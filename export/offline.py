@@ -194,13 +194,19 @@ async function prefetch() {
   const worker = async () => {
     while (next < todo.length && !superseded()) {
       const [url, , size] = todo[next++];
+      // A download in flight is abandoned too when a newer build's worker appears: the newer one cannot
+      // activate while this one's prefetch is pending, and a stalled connection would hold it back for ever.
+      const abort = new AbortController();
+      const watch = setInterval(() => { if (superseded()) abort.abort(); }, 250);
       try {
-        const response = await fetch(absolute(url), { cache: "no-cache" });
+        const response = await fetch(absolute(url), { cache: "no-cache", signal: abort.signal });
         if (!response.ok) throw new Error(String(response.status));
         await cache.put(absolute(url), response);
         progress.bytes += size;
       } catch {
         progress.failed += 1;
+      } finally {
+        clearInterval(watch);
       }
       progress.done += 1;
       if (Date.now() - lastTold > 250) {

