@@ -57,6 +57,7 @@ __all__ = [
     "gradients",
     "cell_histograms",
     "hog",
+    "hog_and_cells",
     "feature_length",
 ]
 
@@ -325,13 +326,12 @@ def cell_histograms(
     [[[0.5, 0.0, 0.0, 0.0]]]
     """
     h, w, gx, gy, mag, c_row, c_col = _validated(image, orientations, pixels_per_cell, transform_sqrt)
-    n_rows, n_cols = h // c_row, w // c_col
-    flat = _histograms(h, w, gx, gy, mag, orientations, c_row, c_col)
-    n = orientations
-    return [
-        [flat[(r * n_cols + c) * n : (r * n_cols + c + 1) * n] for c in range(n_cols)]
-        for r in range(n_rows)
-    ]
+    return _cells(_histograms(h, w, gx, gy, mag, orientations, c_row, c_col), h // c_row, w // c_col, orientations)
+
+
+def _cells(flat: list[float], n_rows: int, n_cols: int, n: int) -> list[list[list[float]]]:
+    """Flat histograms (cell row, cell column, bin) as ``[row][col][bin]``."""
+    return [[flat[(r * n_cols + c) * n : (r * n_cols + c + 1) * n] for c in range(n_cols)] for r in range(n_rows)]
 
 
 # ------------------------------------------------------------------------ blocks
@@ -421,6 +421,35 @@ def hog(
     >>> hog([[0.0] * 16] * 16) == [0.0] * 36          # no gradients, no features
     True
     """
+    return _hog(image, orientations, pixels_per_cell, cells_per_block, block_norm, transform_sqrt)[0]
+
+
+def hog_and_cells(
+    image: ImageLike,
+    orientations: int = 9,
+    pixels_per_cell: tuple[int, int] = (8, 8),
+    cells_per_block: tuple[int, int] = (2, 2),
+    block_norm: str = "L2-Hys",
+    transform_sqrt: bool = False,
+) -> tuple[list[float], list[list[list[float]]]]:
+    """:func:`hog` and the cell histograms it normalised (as :func:`cell_histograms` gives them), computed once.
+
+    >>> features, cells = hog_and_cells([[0, 0, 1, 1]] * 4, 4, (4, 4), (1, 1))
+    >>> cells, [round(v, 3) for v in features]
+    ([[[0.5, 0.0, 0.0, 0.0]]], [1.0, 0.0, 0.0, 0.0])
+    """
+    return _hog(image, orientations, pixels_per_cell, cells_per_block, block_norm, transform_sqrt, cells=True)
+
+
+def _hog(
+    image: ImageLike,
+    orientations: int,
+    pixels_per_cell: tuple[int, int],
+    cells_per_block: tuple[int, int],
+    block_norm: str,
+    transform_sqrt: bool,
+    cells: bool = False,
+) -> tuple[list[float], list[list[list[float]]] | None]:
     if block_norm not in BLOCK_NORMS:
         raise ValueError(f"block_norm must be one of {', '.join(BLOCK_NORMS)}; got {block_norm!r}")
     b_row, b_col = _check_int_pair(cells_per_block, "cells_per_block")
@@ -441,4 +470,4 @@ def hog(
                     s = start + i * n_cols * n
                     block += hist[s : s + run]
                 blocks.append(block)
-    return _normalise(blocks, block_norm)
+    return _normalise(blocks, block_norm), _cells(hist, n_rows, n_cols, n) if cells else None

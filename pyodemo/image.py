@@ -2,7 +2,7 @@
 
 The talk's pipeline starts here: a canvas gives RGBA bytes, the sprite is composited on a
 background, cropped to its content, padded to a square, resized and turned to gray before
-HOG (DESIGN.md: "crop to alpha > 0 with a margin, pad to a square, resize").
+HOG (the data set's rule: "crop to alpha > 0 with a margin, pad to a square, resize").
 
 Storage: ``Image.pixels`` is a Python ``list`` of floats, row-major and
 channel-interleaved (``[r, g, b, r, g, b, ...]`` for RGB, one value per pixel for gray),

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from pyodemo import coderun
+from pyodemo.web import code_editor as coderun
 from tests.e2e.conftest import ARTIFACTS
 
 WIDGET = '.pyodemo-widget[data-widget="code-editor"]'

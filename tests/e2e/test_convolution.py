@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pyodemo import convolve, explore
+from pyodemo import convolve
+from pyodemo.web import convolution as explore
 from tests.e2e.conftest import ARTIFACTS
 
 WIDGET = '.pyodemo-widget[data-widget="convolution"]'
