@@ -7,7 +7,9 @@ browser's widgets (``pyodemo.web``), so a setting is refused with the same words
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Mapping
+import sys
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from itertools import chain
 from typing import Any, NamedTuple
 
 #: The largest magnitude pyodemo computes with (pixel values, kernel weights, filter outputs). Real
@@ -39,6 +41,36 @@ def whole(value: object, name: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ValueError(f"{name} must be between {low} and {high}, got {given!r}")
     return value
+
+
+def counting(value: object, name: str) -> int:
+    """A whole number ≥ 1 (a count: bins, pixels), or a ValueError.
+
+    >>> counting(0, "orientations")
+    Traceback (most recent call last):
+    ...
+    ValueError: orientations must be a whole number ≥ 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a whole number ≥ 1, got {value!r}")
+    return value
+
+
+def counting_pair(value: object, name: str) -> tuple[int, int]:
+    """Two whole numbers ≥ 1 (rows and columns: a cell, a block), or a ValueError.
+
+    >>> counting_pair(8, "pixels_per_cell")
+    Traceback (most recent call last):
+    ...
+    ValueError: pixels_per_cell must be a pair of whole numbers, got 8
+    """
+    try:
+        a, b = value  # type: ignore[misc]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a pair of whole numbers, got {value!r}") from None
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (a, b)):
+        raise ValueError(f"{name} must be a pair of whole numbers ≥ 1, got {value!r}")
+    return a, b
 
 
 def number(value: object, name: str, low: float = -LARGEST, high: float = LARGEST) -> float:
@@ -149,6 +181,60 @@ def matrix(X: Any, name: str = "X", n_features: int | None = None) -> list[list[
     if n_features is not None and d != n_features:
         raise ValueError(f"{name} has {d} features per point, but the model was trained on {n_features}")
     return rows
+
+
+def grid(values: object, what: str, largest: float = LARGEST) -> tuple[int, int, list[Any]]:
+    """Rows of numbers (a gray image, a kernel) as ``(height, width, flat values as given)``, or a ValueError
+    that names the first bad row or cell the way a person counts them (from 1). Values beyond ±``largest``
+    (at most float64's limit) are refused.
+
+    >>> grid([[1, 2], [3, 4]], "kernel")
+    (2, 2, [1, 2, 3, 4])
+    >>> grid([[1, None]], "kernel")
+    Traceback (most recent call last):
+    ...
+    ValueError: the kernel's row 1, column 2 is empty: type a number
+    >>> grid([[1, 2], [3]], "image")
+    Traceback (most recent call last):
+    ...
+    ValueError: every row of the image must have the same length: row 2 has 1 values, row 1 has 2
+    """
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ValueError(f"the {what} must be a sequence of rows of numbers")
+    rows = list(values)
+    if not rows:
+        raise ValueError(f"the {what} is empty")
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not isinstance(row, Iterable):
+            raise ValueError(f"the {what} must be a sequence of rows of numbers (row {i + 1} is not a row)")
+        if not isinstance(row, Sequence):  # a generator or an array: read it once
+            rows[i] = list(row)
+    width = len(rows[0])
+    if width == 0:
+        raise ValueError(f"the {what} is empty: its rows have no values")
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            raise ValueError(f"every row of the {what} must have the same length: "
+                             f"row {i + 1} has {len(row)} values, row 1 has {width}")
+    flat = list(chain.from_iterable(rows))
+    if set(map(type, flat)) <= {int, float}:  # the usual case, checked at C speed
+        try:
+            if math.isfinite(sum(flat)) and -largest <= min(flat) and max(flat) <= largest:
+                return len(rows), width, flat
+        except OverflowError:  # a whole number beyond the float range: find it below
+            pass
+    for k, v in enumerate(flat):
+        where = f"the {what}'s row {k // width + 1}, column {k % width + 1}"
+        if v is None or v == "":
+            raise ValueError(f"{where} is empty: type a number")
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError(f"{where} is not a number: {v!r} (the {what} must hold numbers)")
+        if isinstance(v, float) and not math.isfinite(v):
+            raise ValueError(f"{where} is not finite (NaN or infinity): {v!r}")
+        limit = min(largest, sys.float_info.max)
+        if not -limit <= v <= limit:  # also a whole number beyond the float range
+            raise ValueError(f"{where} is too large: type a number between -{limit:g} and {limit:g}")
+    return len(rows), width, flat
 
 
 def plain(v: Any) -> Any:

@@ -212,27 +212,16 @@ def hog_features(image: Image, feature: dict, parts: dict | None = None) -> list
     """
     spec = hog_spec(feature)
     source = image.to_gray() if spec["color"] == "gray" else image
-    if parts is not None:
-        values, parts["histograms"] = hog.hog_and_cells(
-            source,
-            orientations=spec["orientations"],
-            pixels_per_cell=tuple(spec["pixels_per_cell"]),
-            cells_per_block=tuple(spec["cells_per_block"]),
-            block_norm=spec["block_norm"],
-            transform_sqrt=bool(spec["transform_sqrt"]),
-        )
-        parts["hog"] = spec
-        if spec["color"] == "gray":
-            parts["gray"] = source
-        return values
-    return hog.hog(
-        source,
-        orientations=spec["orientations"],
-        pixels_per_cell=tuple(spec["pixels_per_cell"]),
-        cells_per_block=tuple(spec["cells_per_block"]),
-        block_norm=spec["block_norm"],
-        transform_sqrt=bool(spec["transform_sqrt"]),
-    )
+    settings = {"orientations": spec["orientations"], "pixels_per_cell": tuple(spec["pixels_per_cell"]),
+                "cells_per_block": tuple(spec["cells_per_block"]), "block_norm": spec["block_norm"],
+                "transform_sqrt": bool(spec["transform_sqrt"])}
+    if parts is None:
+        return hog.hog(source, **settings)
+    values, parts["histograms"] = hog.hog_and_cells(source, **settings)
+    parts["hog"] = spec
+    if spec["color"] == "gray":
+        parts["gray"] = source
+    return values
 
 
 def _bin_indices(values: Sequence[float], bins: int) -> Iterable[int]:

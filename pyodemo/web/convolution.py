@@ -15,11 +15,10 @@ The slide's convolution, with every step's products:
 
 from __future__ import annotations
 
-import math
 from operator import mul
 
 from pyodemo import convolve
-from pyodemo.checks import LARGEST, flag, one_of
+from pyodemo.checks import flag, grid, one_of
 from pyodemo.image import Image
 from pyodemo.web.pictures import demo_image, gray_from_rgba
 from pyodemo.web.sessions import Kept
@@ -52,26 +51,10 @@ PRESET_LABELS = {
 _IMAGES: Kept[Image] = Kept("image", "pick it again", keep=4)
 
 
-def _number_grid(values: object, what: str) -> list[list[float]]:
-    """Rows of finite numbers, with a message naming the first bad cell ("row 2, column 3")."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, (list, tuple)):
-        raise ValueError(f"the {what} must be rows of numbers")
-    rows = []
-    for i, row in enumerate(values, start=1):
-        if isinstance(row, (str, bytes)) or not isinstance(row, (list, tuple)):
-            raise ValueError(f"the {what} must be rows of numbers (row {i} is not a row)")
-        for j, v in enumerate(row, start=1):
-            where = f"the {what}'s row {i}, column {j}"
-            if v is None or v == "":
-                raise ValueError(f"{where} is empty: type a number")
-            if isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise ValueError(f"{where} is not a number: {v!r}")
-            if isinstance(v, float) and not math.isfinite(v):
-                raise ValueError(f"{where} must be a finite number, got {v!r}")
-            if abs(v) > LARGEST:  # also a whole number too large for a float
-                raise ValueError(f"{where} is too large: type a number between -{LARGEST:g} and {LARGEST:g}")
-        rows.append(list(row))
-    return rows
+def _rows(values: object, what: str) -> list[list[float]]:
+    """Rows of numbers, checked (:func:`pyodemo.checks.grid`: a message naming the first bad cell)."""
+    h, w, flat = grid(values, what)
+    return [flat[r * w : (r + 1) * w] for r in range(h)]
 
 
 # ------------------------------------------------------------------------ convolution stepper
@@ -92,8 +75,8 @@ def convolution(image: list[list[float]], kernel: list[list[float]]) -> dict:
     ...
     ValueError: the kernel's row 1, column 2 is empty: type a number
     """
-    image = _number_grid(image, "image")
-    kernel = _number_grid(kernel, "kernel")
+    image = _rows(image, "image")
+    kernel = _rows(kernel, "kernel")
     output = convolve.convolve2d(image, kernel)  # checks the shapes with a plain message
     kh, kw = len(kernel), len(kernel[0])
     steps = []
@@ -177,7 +160,7 @@ def filter_view(token: int, kernel: list[list[float]] | None = None, preset: str
         kernel = [list(row) for row in convolve.PRESETS[preset]]
     if kernel is None:
         raise ValueError("give a kernel or the name of a preset")
-    kernel = _number_grid(kernel, "kernel")
+    kernel = _rows(kernel, "kernel")
     relu = flag(relu, "relu")
     raw = convolve.apply_to_image(gray, kernel)
     values = convolve.apply_to_image(gray, kernel, relu=True).pixels if relu else raw.pixels

@@ -244,7 +244,7 @@ def preset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> dict:
     if not 0 <= noise <= 0.5:
         raise ValueError(f"The noise must be between 0 and 0.5, got {noise}")
     seed = whole(seed, "The seed", 0, 2**31 - 1)
-    rng = random.Random(f"pyodemo.playground:{name}:{seed}")
+    rng = random.Random(f"pyodemo.playground:{name}:{seed}")  # the module's old name: the same points as ever
     label_text, k = PRESETS[name]
     points: list[tuple[float, float]] = []
     labels: list[int] = []
