@@ -15,9 +15,9 @@ runs on this machine (2 shared cores, loaded by other work while measured: read 
    is on screen instead of after the CNN's first answer, is timed the same way.
 2. **Bare Pyodide boot**: a blank page, added to a temporary copy of the site (symlinks; ``site/`` is never
    touched), whose module worker only runs ``loadPyodide()`` (and then, timed separately, installs the wheel
-   and imports ``pyodemo.rpc``, which is what "Python ready" includes). The floor for HOG + SVM's first answer.
+   and imports ``pyodemo.web.rpc``, which is what "Python ready" includes). The floor for HOG + SVM's first answer.
 3. **Per-image latency** on that blank page, over every committed sample (≥ 20): pyodemo's
-   crop + resize + HOG + SVM as Python times it (``classify.predict``'s ``ms.total``, what the target is
+   crop + resize + HOG + SVM as Python times it (``classifier.predict``'s ``ms.total``, what the target is
    about) and with the worker round trip; the CNN's prepare + ``session.run`` (``cnn.js``'s ``ms.total``).
 4. **Bytes over the wire**, counted by the server itself (status line, headers and body of every response,
    whoever asked: the page, its workers, the service worker), split per runtime (pyodide, ort, wheel,
@@ -77,7 +77,7 @@ const runtime = await (await fetch(new URL("../runtime.json", import.meta.url)))
 const pyodide = await loadPyodide({ indexURL: new URL(`../${runtime.pyodide}`, import.meta.url).href, stdout: () => {}, stderr: () => {} });
 postMessage({ stage: "pyodide", ms: performance.now() - t0 });
 await pyodide.loadPackage(new URL(`../${runtime.wheel}`, import.meta.url).href, { messageCallback: () => {} });
-pyodide.pyimport("pyodemo.rpc");
+pyodide.pyimport("pyodemo.web.rpc");
 postMessage({ stage: "wheel", ms: performance.now() - t0 });
 """
 
@@ -90,14 +90,14 @@ PER_IMAGE = """async ([reps]) => {
   const pictures = [];
   for (const s of index.samples) pictures.push(await crop.loadPictureURL(`/models/samples/${s.file}`, s.file));
   const model = new Uint8Array(await (await fetch("/models/hog_svm.svm")).arrayBuffer());
-  const { token } = await py.call("classify.load_model", {}, { model });
+  const { token } = await py.call("classifier.load_model", {}, { model });
   const out = { svm: [], svm_round_trip: [], svm_crop: [], svm_prepare: [], svm_features: [], svm_svm: [], svm_steps: [],
                 cnn: [], cnn_run: [], images: pictures.length, sizes: pictures.map((p) => [p.width, p.height]) };
   const once = async (p, keep) => {
     const box = crop.defaultCrop(p.rgba, p.width, p.height);
     const r = await cnn.classify(p, box);
     const t0 = performance.now();
-    const s = await py.call("classify.predict", { token, width: p.width, height: p.height, k: 3, box }, { rgba: p.rgba });
+    const s = await py.call("classifier.predict", { token, width: p.width, height: p.height, k: 3, box }, { rgba: p.rgba });
     const rt = performance.now() - t0;
     if (!keep) return;
     out.cnn.push(r.ms.total); out.cnn_run.push(r.ms.run);

@@ -1,6 +1,6 @@
 """The SVM playground's refit (100 points): pyodemo in Pyodide (Node) and in CPython; SMO fit vs scikit-learn.
 
-* ``playground_refit_100_<kernel>_{cpython,pyodide_node}_ms``: one ``rpc.dispatch("playground.fit", ...)``
+* ``playground_refit_100_<kernel>_{cpython,pyodide_node}_ms``: one ``rpc.dispatch("svm_playground.fit", ...)``
   on the moons preset (100 points, noise 0.2, C = 1, gamma "scale", 60 x 60 grid) -- what the browser's
   worker runs for every change: fit + grid + training accuracy + JSON both ways. ``..._fit_ms`` and
   ``..._grid_ms`` split it (Pyodide).
@@ -19,14 +19,14 @@ REPEAT = 15
 
 PYODIDE_PROGRAM = r"""
 import json, statistics, time
-from pyodemo import rpc
+from pyodemo.web import rpc
 out = {}
 for kernel in KERNELS:
     args = json.dumps({**DATA, "kernel": kernel, "C": 1.0, "gamma": "scale", "grid": 60, "max_iter": 20000})
     totals, fits, grids = [], [], []
     for _ in range(REPEAT + 2):
         t0 = time.perf_counter()
-        reply = json.loads(rpc.dispatch("playground.fit", args))
+        reply = json.loads(rpc.dispatch("svm_playground.fit", args))
         totals.append(time.perf_counter() - t0)
         assert reply["ok"], reply
         fits.append(reply["result"]["fit_ms"])
@@ -41,7 +41,8 @@ def run() -> dict:
     from sklearn.datasets import make_moons
     from sklearn.svm import SVC as SkSVC
 
-    from pyodemo import playground, rpc
+    from pyodemo.web import rpc
+    from pyodemo.web import svm_playground as playground
     from pyodemo.svm import SVC
 
     results: dict[str, float] = {}
@@ -51,7 +52,7 @@ def run() -> dict:
     # The playground's refit in CPython, through the same doorway as the worker.
     for kernel in KERNELS:
         args = json.dumps({**data, "kernel": kernel, "C": 1.0, "gamma": "scale", "grid": 60, "max_iter": 20000})
-        results[f"playground_refit_100_{kernel}_cpython_ms"] = round(median_ms(lambda: rpc.dispatch("playground.fit", args), repeat=REPEAT), 2)
+        results[f"playground_refit_100_{kernel}_cpython_ms"] = round(median_ms(lambda: rpc.dispatch("svm_playground.fit", args), repeat=REPEAT), 2)
 
     # ... and in Pyodide under Node.
     pyodide = in_pyodide(f"DATA = {json.dumps(data)!r}\nDATA = __import__('json').loads(DATA)\n"

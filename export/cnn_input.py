@@ -1,4 +1,4 @@
-"""The CNN's input, prepared in CPython exactly as the browser prepares it (DESIGN.md, step 6).
+"""The CNN's input, prepared in CPython exactly as the browser prepares it (ARCHITECTURE.md, "From a photo to the two top-3 lists", step 6).
 
 The browser decodes a picture with ``createImageBitmap(file, {imageOrientation: "from-image"})``,
 takes the crop box, draws that region onto a canvas of ``size``×``size`` pre-filled with the

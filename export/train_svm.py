@@ -72,6 +72,7 @@ import numpy as np
 from export import features as F
 from export.threshold import KEEP as THRESHOLD_KEEP
 from export.threshold import choose_threshold
+from pyodemo.multiclass import pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "slides" / "models"
@@ -242,7 +243,7 @@ class Fitted:
 
 
 def margins(clf, X: np.ndarray) -> np.ndarray:
-    """The top class's weakest one-vs-one win per row (what `pyodemo.classify.margins` computes)."""
+    """The top class's weakest one-vs-one win per row: the largest of `pyodemo.classify.decision`'s margins."""
     k = len(clf.classes_)
     shape = clf.decision_function_shape
     clf.decision_function_shape = "ovo"
@@ -253,12 +254,9 @@ def margins(clf, X: np.ndarray) -> np.ndarray:
     if k == 2:
         d = -d.reshape(-1, 1)  # scikit-learn flips the binary case; libsvm's value is for class 0
     m = np.full((len(X), k, k), np.inf)
-    p = 0
-    for i in range(k):
-        for j in range(i + 1, k):
-            m[:, i, j] = d[:, p]
-            m[:, j, i] = -d[:, p]
-            p += 1
+    for p, (i, j) in enumerate(pairs(k)):
+        m[:, i, j] = d[:, p]
+        m[:, j, i] = -d[:, p]
     return m.min(axis=2).max(axis=1)
 
 
@@ -309,14 +307,14 @@ def _timed(f) -> float:
 
 PYODIDE_PROGRAM = r"""
 import base64, json, statistics
-from pyodemo import classify
-token = classify.load_model(base64.b64decode(MODEL))["token"]
+from pyodemo.web import classifier
+token = classifier.load_model(base64.b64decode(MODEL))["token"]
 report = {}
 for kind, pictures in PICTURES.items():
     steps = []
     for b64, w, h in pictures:
         rgba = base64.b64decode(b64)
-        runs = [classify.predict(token, rgba, w, h, 3)["ms"] for _ in range(REPEATS)]
+        runs = [classifier.predict(token, rgba, w, h, 3)["ms"] for _ in range(REPEATS)]
         steps.append(min(runs, key=lambda m: m["total"]))
     report[kind] = {k: round(statistics.median(s[k] for s in steps), 2) for k in steps[0]}
     report[kind]["n"] = len(steps)
@@ -325,7 +323,7 @@ print("REPORT " + json.dumps(report))
 
 
 def pyodide_ms(model_bytes: bytes, pictures: dict[str, list[tuple[bytes, int, int]]], repeats: int = 5) -> dict:
-    """Median ms per picture of ``classify.predict`` inside Pyodide under Node, per kind of picture."""
+    """Median ms per picture of ``pyodemo.web.classifier.predict`` inside Pyodide under Node, per kind of picture."""
     node = shutil.which("node")
     runner = ROOT / "tests" / "pyodide_node.mjs"
     if node is None or not (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").is_file():

@@ -26,8 +26,8 @@ and this module follows it, step by step:
    answer clears the model's "not sure" threshold.
 
 The SAME functions compute the training features (``export/features.py``, CPython) and the
-browser's (Pyodide): train/serve consistency by construction. ``load_model`` and ``predict``
-are what the classifier widget calls through :mod:`pyodemo.rpc`.
+browser's (Pyodide): train/serve consistency by construction. The classifier widget calls them
+through :mod:`pyodemo.web.classifier`.
 
 >>> sprite = bytes([0, 0, 0, 0]) * 4 + bytes([0, 0, 0, 255]) + bytes([0, 0, 0, 0]) * 4
 >>> default_crop(sprite, 3, 3)           # one black pixel in the middle of a 3 × 3 picture
@@ -42,19 +42,20 @@ from __future__ import annotations
 
 import json
 import math
-import time
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from operator import add, eq, lt, mul
 from typing import Any
 
 from pyodemo import hog
-from pyodemo.checks import recall
+from pyodemo.checks import flag, number, one_of, whole
+from pyodemo.checks import rgba as check_rgba
 from pyodemo.image import Image
-from pyodemo.svm import SVC, ovr_scores
+from pyodemo.multiclass import ovr_scores, pairs
+from pyodemo.svm import SVC
 
-__all__ = ["load_model", "predict", "forget"]
+__all__ = ["default_crop", "prepare", "features", "color_histogram", "decision", "rank", "top_k", "is_sure"]
 
 #: The default crop's margin: a fraction of the visible box's longer side, added on each side.
 MARGIN = 0.08
@@ -78,24 +79,6 @@ MAX_PIXELS = 4096 * 4096
 # ------------------------------------------------------------------------ 1. the crop
 
 
-def _rgba_bytes(rgba: Any, width: int, height: int) -> bytes:
-    if isinstance(width, bool) or isinstance(height, bool) or not isinstance(width, int) or not isinstance(height, int):
-        raise ValueError(f"width and height must be whole numbers, got {width!r} and {height!r}")
-    if width <= 0 or height <= 0:
-        raise ValueError(f"an image needs at least one pixel, got width={width} and height={height}")
-    if isinstance(rgba, str):
-        raise ValueError("RGBA data must be bytes, not text")
-    try:
-        data = bytes(rgba)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"RGBA data must be bytes of values 0..255 ({err})") from None
-    if len(data) != 4 * width * height:
-        raise ValueError(
-            f"RGBA data for {width} × {height} pixels must have {4 * width * height} bytes, got {len(data)}"
-        )
-    return data
-
-
 def default_crop(rgba: bytes, width: int, height: int, margin: float = MARGIN) -> list[int]:
     """The square ``[x, y, side]`` the classifier looks at by default.
 
@@ -114,9 +97,11 @@ def default_crop(rgba: bytes, width: int, height: int, margin: float = MARGIN) -
     >>> default_crop(bytes(rgba), 40, 20)          # pad = round(0.08 × 20) = 2, side 24
     [8, -2, 24]
     """
-    data = _rgba_bytes(rgba, width, height)
-    if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not 0 <= margin <= 1:
-        raise ValueError(f"margin must be a number between 0 and 1, got {margin!r}")
+    return _default_crop(check_rgba(rgba, width, height), width, height, number(margin, "margin", 0, 1))
+
+
+def _default_crop(data: bytes, width: int, height: int, margin: float) -> list[int]:
+    """:func:`default_crop` of checked arguments."""
     alpha = data[3::4]
     n = width * height
     if alpha.count(255) == n or alpha.count(0) == n:
@@ -180,10 +165,15 @@ def prepare(
     ((2, 2), [1.0, 0.0, 0.0])
     """
     spec = input_spec(pipeline)
-    data = _rgba_bytes(rgba, width, height)
+    data = check_rgba(rgba, width, height)
     if box is None:
-        box = default_crop(data, width, height, spec["margin"])
-    x, y, side = _check_box(box)
+        box = _default_crop(data, width, height, spec["margin"])
+    return _prepare(data, width, height, spec, _check_box(box))
+
+
+def _prepare(data: bytes, width: int, height: int, spec: dict, box: tuple[int, int, int]) -> Image:
+    """:func:`prepare` of checked arguments (the classifier widget checks them once, then calls this)."""
+    x, y, side = box
     # only the part of the square inside the picture is decoded
     left, top = max(x, 0), max(y, 0)
     right, bottom = min(x + side, width), min(y + side, height)
@@ -205,34 +195,33 @@ def prepare(
 # ------------------------------------------------------------------------ 3. the features
 
 
-def _whole(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValueError(f"{name} must be a whole number {low}..{high}, got {value!r}")
-    return value
-
-
 def hog_spec(feature: dict) -> dict:
     """A ``hog`` feature's settings with defaults filled in, checked."""
     spec = {**DEFAULT_HOG, **{k: v for k, v in feature.items() if k != "name"}}
-    if spec["color"] not in ("gray", "rgb"):
-        raise ValueError(f"a hog feature's color must be 'gray' or 'rgb', got {spec['color']!r}")
-    if spec["block_norm"] not in hog.BLOCK_NORMS:
-        raise ValueError(f"block_norm must be one of {', '.join(hog.BLOCK_NORMS)}; got {spec['block_norm']!r}")
+    one_of(spec["color"], "a hog feature's color", ("gray", "rgb"))
+    one_of(spec["block_norm"], "block_norm", hog.BLOCK_NORMS)
     return spec
 
 
-def hog_features(image: Image, feature: dict) -> list[float]:
-    """HOG of ``image`` (gray, or colour with the strongest channel per pixel), as the feature says."""
+def hog_features(image: Image, feature: dict, parts: dict | None = None) -> list[float]:
+    """HOG of ``image`` (gray, or colour with the strongest channel per pixel), as the feature says.
+
+    ``parts`` (a dict, optional) receives the cells' histograms before block normalisation,
+    ``histograms[row][col][bin]``, the feature's settings as ``hog`` and, for a gray HOG, the
+    ``gray`` image (what the classifier widget draws).
+    """
     spec = hog_spec(feature)
     source = image.to_gray() if spec["color"] == "gray" else image
-    return hog.hog(
-        source,
-        orientations=spec["orientations"],
-        pixels_per_cell=tuple(spec["pixels_per_cell"]),
-        cells_per_block=tuple(spec["cells_per_block"]),
-        block_norm=spec["block_norm"],
-        transform_sqrt=bool(spec["transform_sqrt"]),
-    )
+    settings = {"orientations": spec["orientations"], "pixels_per_cell": tuple(spec["pixels_per_cell"]),
+                "cells_per_block": tuple(spec["cells_per_block"]), "block_norm": spec["block_norm"],
+                "transform_sqrt": bool(spec["transform_sqrt"])}
+    if parts is None:
+        return hog.hog(source, **settings)
+    values, parts["histograms"] = hog.hog_and_cells(source, **settings)
+    parts["hog"] = spec
+    if spec["color"] == "gray":
+        parts["gray"] = source
+    return values
 
 
 def _bin_indices(values: Sequence[float], bins: int) -> Iterable[int]:
@@ -279,7 +268,8 @@ def color_histogram_length(bins: int, joint: bool = False) -> int:
 
 
 def color_histogram(
-    image: Image, bins: int = 8, weight: float = 1.0, joint: bool = False, sqrt: bool = False
+    image: Image, bins: int = 8, weight: float = 1.0, joint: bool = False, sqrt: bool = False,
+    parts: dict | None = None,
 ) -> list[float]:
     """Colour histogram of the visible pixels: per channel, or of joint colours; × ``weight``.
 
@@ -310,7 +300,23 @@ def color_histogram(
     >>> color_histogram(Image(1, 1, 3, [-0.5, 2.0, 0.5]), bins=2)
     [1.0, 0.0, 0.0, 1.0, 0.0, 1.0]
     """
-    bins = _whole(bins, "bins", 1, 16 if joint else 64)
+    shares = colour_shares(image, bins, joint)
+    if parts is not None:  # what the classifier widget draws (pyodemo.web.classifier.main_colours)
+        parts["shares"] = shares
+    if sqrt:
+        return [weight * math.sqrt(v) for v in shares]
+    return [weight * v for v in shares]
+
+
+def colour_shares(image: Image, bins: int, joint: bool = False) -> list[float]:
+    """The colour histogram's bins as shares of the visible pixels (:func:`color_histogram` with weight 1).
+
+    >>> colour_shares(Image(2, 1, 3, [1.0, 0.0, 0.0, 0.0, 0.0, 1.0]), bins=2, joint=True)
+    [0.0, 0.5, 0.0, 0.0, 0.5, 0.0, 0.0, 0.0]
+    """
+    high = 16 if joint else 64
+    if isinstance(bins, bool) or not isinstance(bins, int) or not 1 <= bins <= high:
+        raise ValueError(f"bins must be a whole number 1..{high}, got {bins!r}")
     if image.channels != 3:
         raise ValueError("a colour histogram needs an RGB image")
     alpha = image.alpha
@@ -326,22 +332,18 @@ def color_histogram(
         histograms = [_weighted_counts(index, alpha, bins) for index in channels]
     out: list[float] = []
     for counts in histograms:
-        if total <= 0:
-            out += [0.0] * len(counts)
-        elif sqrt:
-            out += [weight * math.sqrt(v / total) for v in counts]
-        else:
-            out += [weight * (v / total) for v in counts]
+        out += [v / total for v in counts] if total > 0 else [0.0] * len(counts)
     return out
 
 
-def features(image: Image, pipeline: dict | None = None) -> list[float]:
+def features(image: Image, pipeline: dict | None = None, parts: dict | None = None) -> list[float]:
     """The feature vector of a prepared image (:func:`prepare`), as the pipeline lists it.
 
     Each entry of ``pipeline["features"]`` adds its values in order: ``{"name": "hog", ...}``
     (:func:`hog_features`; an optional ``"size"`` resizes the image first) or
     ``{"name": "color_hist", "bins": 8, "weight": 0.5}`` (:func:`color_histogram`; optional
-    ``"joint": true`` and ``"sqrt": true``).
+    ``"joint": true`` and ``"sqrt": true``). ``parts`` (a dict, optional) receives what the
+    classifier widget draws of the first HOG feature (:func:`hog_features`) and colour histogram.
 
     >>> img = prepare(bytes([0, 0, 0, 255]) * 256, 16, 16, {"input": {"size": 16}})
     >>> len(features(img, {"features": [{"name": "hog"}, {"name": "color_hist", "bins": 4}]}))
@@ -357,19 +359,15 @@ def features(image: Image, pipeline: dict | None = None) -> list[float]:
         source = image
         size = feature.get("size")
         if size is not None and size != image.width:
-            source = image.resize(_whole(size, "a feature's size", 8, 512), size)
+            source = image.resize(whole(size, "a feature's size", 8, 512), size)
         name = feature.get("name")
         if name == "hog":
-            out += hog_features(source, feature)
+            out += hog_features(source, feature, parts if parts is not None and "hog" not in parts else None)
         elif name == "color_hist":
-            weight = feature.get("weight", 1.0)
-            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight):
-                raise ValueError(f"a colour histogram's weight must be a number, got {weight!r}")
-            flags = {key: feature.get(key, False) for key in ("joint", "sqrt")}
-            for key, value in flags.items():
-                if not isinstance(value, bool):
-                    raise ValueError(f"a colour histogram's {key} must be true or false, got {value!r}")
-            out += color_histogram(source, feature.get("bins", 8), float(weight), **flags)
+            weight = number(feature.get("weight", 1.0), "a colour histogram's weight")
+            flags = {key: flag(feature.get(key, False), f"a colour histogram's {key}") for key in ("joint", "sqrt")}
+            keep = parts if parts is not None and source is image and "shares" not in parts else None
+            out += color_histogram(source, feature.get("bins", 8), weight, **flags, parts=keep)
         else:
             raise ValueError(f"unknown feature {name!r}: use 'hog' or 'color_hist'")
     return out
@@ -400,21 +398,14 @@ def decision(model: SVC, x: Sequence[float]) -> tuple[list[float], list[float]]:
         best = [max(raw[:c] + raw[c + 1 :]) for c in range(k)]
         return list(raw), [r - b for r, b in zip(raw, best)]
     margin = [math.inf] * k
-    p = 0
-    for i in range(k):
-        for j in range(i + 1, k):
-            d = raw[p]
-            if d < margin[i]:
-                margin[i] = d
-            if -d < margin[j]:
-                margin[j] = -d
-            p += 1
+    for (i, j), d in zip(pairs(k), raw):
+        margin[i], margin[j] = min(margin[i], d), min(margin[j], -d)
     return ovr_scores(raw, k), margin
 
 
 def rank(model: SVC, x: Sequence[float], k: int = 3) -> list[dict]:
     """The ``k`` best classes for a feature vector: ``[{"label", "score", "margin"}]``, best first."""
-    k = _whole(k, "k", 1, 1000)
+    k = whole(k, "k", 1, 1000)
     scores, margin = decision(model, x)
     order = sorted(range(len(scores)), key=lambda c: -scores[c])[:k]
     return [{"label": model.classes_[c], "score": scores[c], "margin": margin[c]} for c in order]
@@ -454,204 +445,6 @@ def is_sure(model: SVC, top: Sequence[dict] | float) -> bool:
         on_margin = str((model.pipeline or {}).get("threshold_on", "")).startswith("margin")
         value = top[0]["margin"] if on_margin else top[0]["score"]
     return value >= threshold
-
-
-# ------------------------------------------------------------------------ the widget's calls
-
-#: Models the worker has loaded, by token (one or two: the page's classifier).
-_MODELS: OrderedDict[int, SVC] = OrderedDict()
-_KEEP = 2
-_next_token = 0
-
-
-def _summary(model: SVC) -> dict:
-    pipeline = model.pipeline or DEFAULT_PIPELINE
-    spec = input_spec(pipeline)
-    n_sv = len(model.support_) if getattr(model, "support_", None) is not None else 0
-    return {
-        "classes": list(model.classes_),
-        "kernel": model.kernel,
-        "n_features": model.n_features_in_,
-        "n_support_vectors": n_sv,
-        "threshold": model.threshold,
-        "threshold_on": pipeline.get("threshold_on"),
-        "input": spec,
-        "pipeline": pipeline,
-    }
-
-
-def load_model(model: bytes) -> dict:
-    """Read a model file (the bytes of ``hog_svm.svm``) once; answer a ``token`` and a summary.
-
-    Bad bytes raise ``ValueError`` with a plain message.
-    """
-    global _next_token
-    if isinstance(model, str):
-        raise ValueError("the model must be bytes (the .svm file), not text")
-    svc = SVC.from_bytes(bytes(model))
-    pipeline = svc.pipeline or DEFAULT_PIPELINE
-    input_spec(pipeline)
-    for feature in pipeline.get("features") or []:
-        if isinstance(feature, dict) and feature.get("name") == "hog":
-            hog_spec(feature)
-    _next_token += 1
-    _MODELS[_next_token] = svc
-    while len(_MODELS) > _KEEP:
-        _MODELS.popitem(last=False)
-    return {"token": _next_token, **_summary(svc)}
-
-
-def forget(token: int) -> bool:
-    """Drop a loaded model; True if it was loaded (a token of nothing, of any type, gives False)."""
-    if isinstance(token, bool) or not isinstance(token, int):
-        return False
-    return _MODELS.pop(token, None) is not None
-
-
-def _hog_glyphs(histograms: list[list[list[float]]], cell: int, scale: int = 2) -> Image:
-    """scikit-image's HOG picture: per cell, one line per bin along the edge, as bright as its vote.
-
-    A bin's gradient direction θ is drawn rotated by 90° (the edge), through the cell's
-    centre; pixels keep the brightest line through them.
-    """
-    rows = len(histograms)
-    cols = len(histograms[0]) if rows else 0
-    px = cell * scale
-    w, h = max(cols * px, 1), max(rows * px, 1)
-    out = [0.0] * (w * h)
-    peak = max(chain.from_iterable(chain.from_iterable(histograms)), default=0.0) or 1.0
-    n = len(histograms[0][0]) if rows and cols else 0
-    radius = px / 2 - 0.5
-    steps = max(int(2 * radius) + 1, 2)
-    for r, row in enumerate(histograms):
-        for c, bins in enumerate(row):
-            cy, cx = r * px + px / 2 - 0.5, c * px + px / 2 - 0.5
-            for b, v in enumerate(bins):
-                if v <= 0:
-                    continue
-                theta = math.radians(180 / n * (b + 0.5) + 90)
-                dx, dy = math.cos(theta) * radius, math.sin(theta) * radius
-                level = v / peak
-                for t in range(steps):
-                    f = -1 + 2 * t / (steps - 1)
-                    i = int(round(cy + f * dy)) * w + int(round(cx + f * dx))
-                    if out[i] < level:
-                        out[i] = level
-    return Image._make(w, h, 1, out)
-
-
-def main_colours(image: Image, bins: int, top: int = 12) -> dict:
-    """The ``top`` fullest colour cubes of the joint histogram (what the widget's colour step draws).
-
-    ``bins`` is the model's colour feature's; a joint histogram has at most 16 a side, so a finer
-    per-channel one is drawn with 16. ``{"bins": bins, "cubes": bins³, "top": [{"rgb": [r, g, b],
-    "share": p}, ...]}``, largest first; ``rgb`` is the cube's centre (0..255), ``share`` its
-    fraction of the visible pixels.
-
-    >>> main_colours(Image(2, 1, 3, [1.0, 0.0, 0.0, 1.0, 0.1, 0.0]), 2)
-    {'bins': 2, 'cubes': 8, 'top': [{'rgb': [191, 64, 64], 'share': 1.0}]}
-    >>> main_colours(Image(1, 1, 3, [0.0, 0.0, 0.0]), 64)["cubes"]
-    4096
-    """
-    bins = min(bins, 16)
-    counts = color_histogram(image, bins, 1.0, joint=True)
-    fullest = sorted((k for k, v in enumerate(counts) if v > 0), key=lambda k: -counts[k])[:top]
-    centre = [round((i + 0.5) / bins * 255) for i in range(bins)]
-    return {
-        "bins": bins,
-        "cubes": bins**3,
-        "top": [{"rgb": [centre[k // (bins * bins)], centre[k // bins % bins], centre[k % bins]], "share": counts[k]}
-                for k in fullest],
-    }
-
-
-def _number_k(k: Any) -> int:
-    return _whole(k, "k", 1, 100)
-
-
-def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: Sequence[int] | None = None) -> dict:
-    """Classify one picture with a loaded model: top ``k``, sure or not, the steps and their timings.
-
-    ``rgba`` are the picture's straight-alpha RGBA bytes (a canvas's ``getImageData``);
-    ``box`` an optional crop square ``[x, y, side]`` (default: :func:`default_crop`).
-    Answers ``{"top": [{"label", "score", "margin"}, ...], "sure": bool, "threshold": ...,
-    "threshold_on": ..., "box": [x, y, side], "n_features": ..., "steps": {...}, "ms": {...}}``:
-
-    * ``steps`` — what the widget draws for "crop → resize → grayscale → HOG": ``size`` and
-      the RGBA bytes of ``input`` (the cropped square composited on the background and
-      resized to size × size) and ``gray``; for the first HOG feature ``hog`` (RGBA glyphs
-      as scikit-image draws them, ``hog_size`` = [width, height]), the per-cell
-      ``histograms[row][col][bin]``, ``cell``, ``orientations`` and ``bin_centres`` (degrees);
-      with a colour histogram in the pipeline, ``colors`` (:func:`main_colours`, plus
-      ``n_features``: how many of the model's numbers the histogram is);
-    * ``ms`` — milliseconds of each step: ``crop``, ``prepare``, ``features``, ``svm``, their
-      ``total`` (the classification), and ``steps`` (drawing the steps, not part of it).
-    """
-    model = recall(_MODELS, token, "model", "load it again")
-    k = _number_k(k)
-    data = _rgba_bytes(rgba, width, height)
-    if width * height > MAX_PIXELS:
-        raise ValueError(f"the picture is too large ({width} × {height}); scale it down first")
-    pipeline = model.pipeline or DEFAULT_PIPELINE
-    spec = input_spec(pipeline)
-    ms: dict[str, float] = {}
-    t0 = time.perf_counter()
-    if box is None:
-        box = default_crop(data, width, height, spec["margin"])
-    box = list(_check_box(box))
-    t1 = time.perf_counter()
-    image = prepare(data, width, height, pipeline, box)
-    t2 = time.perf_counter()
-    x = features(image, pipeline)
-    t3 = time.perf_counter()
-    if len(x) != model.n_features_in_:
-        raise ValueError(f"the pipeline gives {len(x)} features but the model expects {model.n_features_in_}")
-    top = rank(model, x, k)
-    t4 = time.perf_counter()
-    ms.update(crop=(t1 - t0) * 1e3, prepare=(t2 - t1) * 1e3, features=(t3 - t2) * 1e3, svm=(t4 - t3) * 1e3)
-    ms["total"] = (t4 - t0) * 1e3
-    # the pictures of the steps (not timed as part of the classification)
-    hog_feature = next((f for f in pipeline.get("features") or [] if f.get("name") == "hog"), None)
-    t5 = time.perf_counter()
-    gray = image.to_gray()
-    steps: dict[str, Any] = {
-        "size": image.width,
-        "input": Image._make(image.width, image.height, 3, image.pixels).to_rgba_bytes(),  # opaque: as HOG sees it
-        "gray": Image._make(gray.width, gray.height, 1, gray.pixels).to_rgba_bytes(),
-    }
-    if hog_feature is not None:
-        hs = hog_spec(hog_feature)
-        source = gray if hs["color"] == "gray" else image
-        size = hog_feature.get("size")
-        if size is not None and size != source.width:
-            source = source.resize(size, size)
-        cell = hs["pixels_per_cell"]
-        histograms = hog.cell_histograms(source, hs["orientations"], tuple(cell), bool(hs["transform_sqrt"]))
-        glyphs = _hog_glyphs(histograms, cell[0])
-        steps.update(
-            hog=glyphs.to_rgba_bytes(),
-            hog_size=[glyphs.width, glyphs.height],
-            histograms=histograms,
-            cell=cell[0],
-            orientations=hs["orientations"],
-            bin_centres=[180 / hs["orientations"] * (b + 0.5) for b in range(hs["orientations"])],
-        )
-    hist_feature = next((f for f in pipeline.get("features") or [] if f.get("name") == "color_hist"), None)
-    if hist_feature is not None:
-        bins = hist_feature.get("bins", 8)
-        steps["colors"] = {**main_colours(image, bins),
-                           "n_features": color_histogram_length(bins, hist_feature.get("joint", False))}
-    ms["steps"] = (time.perf_counter() - t5) * 1e3
-    return {
-        "top": top,
-        "sure": is_sure(model, top),
-        "threshold": model.threshold,
-        "threshold_on": pipeline.get("threshold_on"),
-        "box": box,
-        "n_features": len(x),
-        "steps": steps,
-        "ms": ms,
-    }
 
 
 def describe(pipeline: dict) -> str:

@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from itertools import chain, repeat
+from itertools import repeat
 from operator import add, mul, neg, sub
 from typing import Union
 
-from pyodemo.checks import LARGEST
+from pyodemo.checks import LARGEST, grid
 from pyodemo.image import Image
 
 __all__ = ["convolve2d", "relu", "apply_to_image", "PRESETS"]
@@ -55,36 +55,8 @@ PRESETS: dict[str, tuple[tuple[float, ...], ...]] = {
 }
 
 PADDINGS = ("valid", "same")
-
-
-def _rows(values: Sequence[Sequence[Number]], what: str) -> tuple[int, int, list[Number]]:
-    """``(height, width, flat values)`` of a rectangular grid of finite numbers (ints stay ints)."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
-        raise ValueError(f"the {what} must be a sequence of rows of numbers")
-    rows = [list(r) if not isinstance(r, (str, bytes)) and isinstance(r, Iterable) else None for r in values]
-    if not rows:
-        raise ValueError(f"the {what} is empty")
-    if any(r is None for r in rows):
-        raise ValueError(f"the {what} must be a sequence of rows of numbers")
-    width = len(rows[0])
-    if width == 0:
-        raise ValueError(f"the {what} is empty: its rows have no values")
-    for i, r in enumerate(rows):
-        if len(r) != width:
-            raise ValueError(
-                f"every row of the {what} must have the same length: row {i} has {len(r)}, row 0 has {width}"
-            )
-    flat = list(chain.from_iterable(rows))
-    for v in flat:
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ValueError(f"the {what} must hold numbers, found {v!r}")
-    try:
-        finite = all(map(math.isfinite, flat))
-    except OverflowError:  # a whole number beyond the float range
-        raise ValueError(f"the {what} holds a number too large to compute with (beyond {LARGEST:g})") from None
-    if not finite:
-        raise ValueError(f"the {what} must hold finite numbers: found NaN or infinity")
-    return len(rows), width, flat
+#: Any finite float may be given; a result that could overflow is refused by :func:`_check_overflow`.
+_ANY = math.inf
 
 
 def _check_overflow(flat: list[Number], kflat: list[Number]) -> None:
@@ -111,7 +83,7 @@ def _correlate(flat: list[Number], h: int, w: int, kernel: Kernel, padding: str)
     (i, j) then reads the slice starting at ``i·wp + j``. Taps with the same weight are
     added first and multiplied once, so each tap costs one C-level ``map`` over the image.
     """
-    kh, kw, kflat = _rows(kernel, "kernel")
+    kh, kw, kflat = grid(kernel, "kernel", _ANY)
     if padding == "same":
         top, left = (kh - 1) // 2, (kw - 1) // 2  # the extra row/column of an even kernel goes after, as scipy and torch
         bottom, right = kh - 1 - top, kw - 1 - left
@@ -177,7 +149,7 @@ def convolve2d(image_rows: Sequence[Sequence[Number]], kernel: Kernel, padding: 
     >>> convolve2d([[1, 2], [3, 4]], [[0, 1, 0], [1, 1, 1], [0, 1, 0]], padding="same")
     [[6, 7], [8, 9]]
     """
-    h, w, flat = _rows(image_rows, "image")
+    h, w, flat = grid(image_rows, "image", _ANY)
     out_h, out_w, out = _correlate(flat, h, w, kernel, padding)
     return [out[y * out_w : (y + 1) * out_w] for y in range(out_h)]
 
@@ -219,7 +191,7 @@ def apply_to_image(image: Image, kernel: Kernel, relu: bool = False) -> Image:
     if not isinstance(image, Image):
         raise ValueError("apply_to_image needs a pyodemo.image.Image (use convolve2d for rows of numbers)")
     h, w, ch = image.height, image.width, image.channels
-    _rows(kernel, "kernel")  # a clear message for a bad kernel, before any work
+    grid(kernel, "kernel", _ANY)  # a clear message for a bad kernel, before any work
     pixels = [0.0] * (w * h * ch)
     for c in range(ch):
         channel = image.pixels if ch == 1 else image.pixels[c::ch]

@@ -47,6 +47,7 @@ from itertools import chain, compress, repeat
 from operator import add, mod, mul, sub, truediv
 from typing import NamedTuple, Union
 
+from pyodemo.checks import counting, counting_pair, one_of
 from pyodemo.image import Image, flatten_rows
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "gradients",
     "cell_histograms",
     "hog",
+    "hog_and_cells",
     "feature_length",
 ]
 
@@ -217,22 +219,6 @@ def _angles(gx: list[float], gy: list[float]) -> Iterable[float]:
 # ------------------------------------------------------------------------ histograms
 
 
-def _check_int_pair(value: object, name: str) -> tuple[int, int]:
-    try:
-        a, b = value  # type: ignore[misc]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a pair of whole numbers, got {value!r}") from None
-    if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in (a, b)):
-        raise ValueError(f"{name} must be a pair of whole numbers ≥ 1, got {value!r}")
-    return a, b
-
-
-def _check_orientations(orientations: object) -> int:
-    if isinstance(orientations, bool) or not isinstance(orientations, int) or orientations < 1:
-        raise ValueError(f"orientations must be a whole number ≥ 1, got {orientations!r}")
-    return orientations
-
-
 @lru_cache(maxsize=32)
 def _upper_edges(orientations: int) -> list[float]:
     """Upper bin edges ``180/n·(i+1)`` computed as scikit-image does (in double precision).
@@ -299,8 +285,8 @@ def _histograms(
 def _validated(
     image: ImageLike, orientations: int, pixels_per_cell: Sequence[int], transform_sqrt: bool
 ) -> tuple[int, int, list[float], list[float], list[float], int, int]:
-    orientations = _check_orientations(orientations)
-    c_row, c_col = _check_int_pair(pixels_per_cell, "pixels_per_cell")
+    orientations = counting(orientations, "orientations")
+    c_row, c_col = counting_pair(pixels_per_cell, "pixels_per_cell")
     h, w, chans = _channels_of(image, transform_sqrt)
     gx, gy, mag = _dominant(chans, w, h)
     return h, w, gx, gy, mag, c_row, c_col
@@ -325,13 +311,12 @@ def cell_histograms(
     [[[0.5, 0.0, 0.0, 0.0]]]
     """
     h, w, gx, gy, mag, c_row, c_col = _validated(image, orientations, pixels_per_cell, transform_sqrt)
-    n_rows, n_cols = h // c_row, w // c_col
-    flat = _histograms(h, w, gx, gy, mag, orientations, c_row, c_col)
-    n = orientations
-    return [
-        [flat[(r * n_cols + c) * n : (r * n_cols + c + 1) * n] for c in range(n_cols)]
-        for r in range(n_rows)
-    ]
+    return _cells(_histograms(h, w, gx, gy, mag, orientations, c_row, c_col), h // c_row, w // c_col, orientations)
+
+
+def _cells(flat: list[float], n_rows: int, n_cols: int, n: int) -> list[list[list[float]]]:
+    """Flat histograms (cell row, cell column, bin) as ``[row][col][bin]``."""
+    return [[flat[(r * n_cols + c) * n : (r * n_cols + c + 1) * n] for c in range(n_cols)] for r in range(n_rows)]
 
 
 # ------------------------------------------------------------------------ blocks
@@ -361,10 +346,10 @@ def feature_length(
     >>> feature_length(64, 64)          # 7 × 7 blocks × 2 × 2 cells × 9 bins
     1764
     """
-    orientations = _check_orientations(orientations)
-    c_row, c_col = _check_int_pair(pixels_per_cell, "pixels_per_cell")
-    b_row, b_col = _check_int_pair(cells_per_block, "cells_per_block")
-    h, w = _check_int_pair((height, width), "(height, width)")
+    orientations = counting(orientations, "orientations")
+    c_row, c_col = counting_pair(pixels_per_cell, "pixels_per_cell")
+    b_row, b_col = counting_pair(cells_per_block, "cells_per_block")
+    h, w = counting_pair((height, width), "(height, width)")
     _, _, nb_rows, nb_cols = _grid(h, w, c_row, c_col, b_row, b_col)
     return nb_rows * nb_cols * b_row * b_col * orientations
 
@@ -421,9 +406,37 @@ def hog(
     >>> hog([[0.0] * 16] * 16) == [0.0] * 36          # no gradients, no features
     True
     """
-    if block_norm not in BLOCK_NORMS:
-        raise ValueError(f"block_norm must be one of {', '.join(BLOCK_NORMS)}; got {block_norm!r}")
-    b_row, b_col = _check_int_pair(cells_per_block, "cells_per_block")
+    return _hog(image, orientations, pixels_per_cell, cells_per_block, block_norm, transform_sqrt)[0]
+
+
+def hog_and_cells(
+    image: ImageLike,
+    orientations: int = 9,
+    pixels_per_cell: tuple[int, int] = (8, 8),
+    cells_per_block: tuple[int, int] = (2, 2),
+    block_norm: str = "L2-Hys",
+    transform_sqrt: bool = False,
+) -> tuple[list[float], list[list[list[float]]]]:
+    """:func:`hog` and the cell histograms it normalised (as :func:`cell_histograms` gives them), computed once.
+
+    >>> features, cells = hog_and_cells([[0, 0, 1, 1]] * 4, 4, (4, 4), (1, 1))
+    >>> cells, [round(v, 3) for v in features]
+    ([[[0.5, 0.0, 0.0, 0.0]]], [1.0, 0.0, 0.0, 0.0])
+    """
+    return _hog(image, orientations, pixels_per_cell, cells_per_block, block_norm, transform_sqrt, cells=True)
+
+
+def _hog(
+    image: ImageLike,
+    orientations: int,
+    pixels_per_cell: tuple[int, int],
+    cells_per_block: tuple[int, int],
+    block_norm: str,
+    transform_sqrt: bool,
+    cells: bool = False,
+) -> tuple[list[float], list[list[list[float]]] | None]:
+    one_of(block_norm, "block_norm", BLOCK_NORMS)
+    b_row, b_col = counting_pair(cells_per_block, "cells_per_block")
     h, w, gx, gy, mag, c_row, c_col = _validated(image, orientations, pixels_per_cell, transform_sqrt)
     n_rows, n_cols, nb_rows, nb_cols = _grid(h, w, c_row, c_col, b_row, b_col)
     hist = _histograms(h, w, gx, gy, mag, orientations, c_row, c_col)
@@ -441,4 +454,4 @@ def hog(
                     s = start + i * n_cols * n
                     block += hist[s : s + run]
                 blocks.append(block)
-    return _normalise(blocks, block_norm)
+    return _normalise(blocks, block_norm), _cells(hist, n_rows, n_cols, n) if cells else None

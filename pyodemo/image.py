@@ -2,7 +2,7 @@
 
 The talk's pipeline starts here: a canvas gives RGBA bytes, the sprite is composited on a
 background, cropped to its content, padded to a square, resized and turned to gray before
-HOG (DESIGN.md: "crop to alpha > 0 with a margin, pad to a square, resize").
+HOG (the data set's rule: "crop to alpha > 0 with a margin, pad to a square, resize").
 
 Storage: ``Image.pixels`` is a Python ``list`` of floats, row-major and
 channel-interleaved (``[r, g, b, r, g, b, ...]`` for RGB, one value per pixel for gray),
@@ -27,7 +27,12 @@ from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 from operator import add, gt, mul, sub
 
-from pyodemo.checks import LARGEST
+from pyodemo.checks import LARGEST, grid
+from pyodemo.checks import size as check_size
+from pyodemo.checks import rgba as check_rgba
+from pyodemo.resize import BLOCK_MEAN_MIN_WIDTH
+from pyodemo.resize import block_means as _block_means
+from pyodemo.resize import separable as _resize_separable
 
 __all__ = ["Image", "flatten_rows", "RGB2GRAY_WEIGHTS"]
 
@@ -36,16 +41,6 @@ RGB2GRAY_WEIGHTS = (0.2125, 0.7154, 0.0721)
 
 # byte value -> float in [0, 1]
 _BYTE = [i / 255 for i in range(256)]
-
-
-def _check_size(width: object, height: object) -> tuple[int, int]:
-    if isinstance(width, bool) or isinstance(height, bool):
-        raise ValueError("width and height must be whole numbers")
-    if not isinstance(width, int) or not isinstance(height, int):
-        raise ValueError(f"width and height must be whole numbers, got {width!r} and {height!r}")
-    if width <= 0 or height <= 0:
-        raise ValueError(f"an image needs at least one pixel, got width={width} and height={height}")
-    return width, height
 
 
 def _float_list(values: Iterable[float], what: str) -> list[float]:
@@ -79,184 +74,29 @@ def _float_list(values: Iterable[float], what: str) -> list[float]:
 
 
 def flatten_rows(rows: Sequence[Sequence[float]]) -> tuple[int, int, list[float]]:
-    """Check a grayscale image given as rows of numbers; return ``(height, width, flat)``.
+    """Check a grayscale image given as rows of numbers; return ``(height, width, flat floats)``.
 
     >>> flatten_rows([[0, 0.5], [1, 0.25]])
     (2, 2, [0.0, 0.5, 1.0, 0.25])
     >>> flatten_rows([[1, 2], [3]])
     Traceback (most recent call last):
     ...
-    ValueError: every row must have the same length: row 1 has 1 values, row 0 has 2
+    ValueError: every row of the image must have the same length: row 2 has 1 values, row 1 has 2
     """
-    if isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
-        raise ValueError("an image must be given as a sequence of rows of numbers")
-    rows = list(rows)
-    if not rows:
-        raise ValueError("the image is empty: no rows")
-    width = -1
-    for index, row in enumerate(rows):
-        if isinstance(row, (str, bytes)) or not isinstance(row, Iterable):
-            raise ValueError(f"row {index} is not a sequence of numbers")
-        if not isinstance(row, Sequence):  # a generator or an array: read it once
-            row = rows[index] = list(row)
-        n = len(row)
-        if index == 0:
-            width = n
-            if width == 0:
-                raise ValueError("the image is empty: its rows have no values")
-        elif n != width:
-            raise ValueError(
-                f"every row must have the same length: row {index} has {n} values, row 0 has {width}"
-            )
-    flat = _float_list(chain.from_iterable(rows), "pixel values")
-    return len(rows), width, flat
-
-
-def _bytes_of(data: object, what: str) -> bytes:
-    if isinstance(data, str):
-        raise ValueError(f"{what} must be bytes, not text")
-    try:
-        return bytes(data)  # bytes, bytearray, memoryview, a list of 0..255 ints
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{what} must be bytes of values 0..255 ({err})") from None
-
-
-def _box_taps(in_size: int, out_size: int) -> list[tuple[int, int, float]]:
-    """Pillow's BOX resampling weights along one axis, as ``(start, stop, weight)`` runs.
-
-    This mirrors ``precompute_coeffs`` in Pillow's ``libImaging/Resample.c`` with the BOX
-    filter (support 0.5, ``-0.5 < x <= 0.5``): output pixel ``i`` covers the input interval
-    ``[i * scale, (i + 1) * scale)`` and every input pixel whose centre falls in it counts
-    with the same weight. For integer ratios this is exact area averaging; for other
-    ratios a pixel counts whole or not at all, as in Pillow. Upscaling repeats pixels.
-    """
-    scale = in_size / out_size
-    filterscale = scale if scale > 1.0 else 1.0
-    support = 0.5 * filterscale
-    ss = 1.0 / filterscale
-    taps = []
-    for xx in range(out_size):
-        center = (xx + 0.5) * scale
-        xmin = int(center - support + 0.5)
-        xmin = xmin if xmin > 0 else 0
-        xmax = int(center + support + 0.5)
-        xmax = xmax if xmax < in_size else in_size
-        used = [x for x in range(xmin, xmax) if -0.5 < (x - center + 0.5) * ss <= 0.5]
-        if used:
-            taps.append((used[0], used[-1] + 1, 1.0 / len(used)))
-        else:  # Pillow leaves such an output at 0 (does not happen for the box filter)
-            taps.append((0, 0, 0.0))
-    return taps
-
-
-def _combine_lines(lines: Sequence[Sequence[float]], start: int, stop: int, step: int, k: float) -> list[float]:
-    """k * (lines[start] + lines[start + step] + ... ) element-wise, in C-level loops."""
-    picked = lines[start:stop:step]
-    n = len(picked)
-    if n == 0:
-        return [0.0] * len(lines[0])
-    if n == 1:
-        acc: Iterable[float] = picked[0]
-    elif n == 2:
-        acc = map(add, picked[0], picked[1])
-    elif n == 3:
-        acc = map(add, map(add, picked[0], picked[1]), picked[2])
-    else:
-        acc = map(sum, zip(*picked))
-    if k == 1.0:
-        return list(acc)
-    return list(map(mul, acc, repeat(k)))
-
-
-def _resize_rows(flat: list[float], line: int, taps: list[tuple[int, int, float]]) -> list[float]:
-    """Vertical pass: each output row is a box average of whole input rows."""
-    rows = [flat[i : i + line] for i in range(0, len(flat), line)]
-    return list(chain.from_iterable(_combine_lines(rows, a, b, 1, k) for a, b, k in taps))
-
-
-def _resize_columns(flat: list[float], width: int, ch: int, taps: list[tuple[int, int, float]]) -> list[float]:
-    """Horizontal pass: the same on columns, cut out of the flat list by strided slices."""
-    stride = width * ch
-    out_stride = len(taps) * ch
-    columns = [flat[j::stride] for j in range(stride)]
-    out = [0.0] * (out_stride * (len(flat) // stride))
-    for xx, (a, b, k) in enumerate(taps):
-        for c in range(ch):
-            out[xx * ch + c :: out_stride] = _combine_lines(columns, a * ch + c, b * ch + c, ch, k)
-    return out
-
-
-#: The block-mean fast path pays one slice per tap and output row; from this output width on, that
-#: costs little next to the additions (measured in CPython: narrower outputs are faster separably).
-BLOCK_MEAN_MIN_WIDTH = 32
-
-
-def _block_means(flat: list[float], w: int, h: int, fx: int, fy: int, ch: int,
-                 channels: Sequence[int] | None = None) -> list[float]:
-    """Shrink by whole factors ``fx`` × ``fy``: each output pixel is the plain mean of its block.
-
-    Why a fast path: in the browser every photo is cropped and shrunk to 64 × 64 before HOG, and
-    a crop whose side is a multiple of 64 (256 → 64 is the common case) is this. The result is the
-    general formula's: for a whole ratio ``f`` Pillow's BOX filter (:func:`_box_taps`) gives output
-    ``i`` exactly the input pixels ``[i·f, (i + 1)·f)``, each with weight ``1/f``, so the separable
-    passes compute the mean of an ``fx`` × ``fy`` block. Here that mean is one ``sum`` of the block's
-    ``fx · fy`` values per output pixel and channel (a ``zip`` over strided slices, one slice per
-    pixel ``(i, j)`` of the block and output row), times ``1/(fx·fy)``: no intermediate rows of
-    floats, about 2.5 times faster for 256 → 64. Only the order of the additions differs from the
-    separable passes, so the two agree to within float rounding (a few units in the last place).
-
-    ``channels`` (default: all) names the channels to average; the others stay 0.0.
-
-    >>> _block_means([1.0, 2.0, 3.0, 4.0,  5.0, 6.0, 7.0, 8.0], 4, 2, 2, 2, 1)
-    [3.5, 5.5]
-    """
-    line = w * ch  # values per input row
-    new_w, new_h = w // fx, h // fy
-    out_line = new_w * ch
-    step = fx * ch  # from one block to the next along a row
-    scale = 1.0 / (fx * fy)
-    # pixel (i, j) of every block along one block row: in row i of the block, from pixel j, every fx-th pixel
-    spans = [(i * line + j * ch, (i + 1) * line) for i in range(fy) for j in range(fx)]
-    out = [0.0] * (out_line * new_h)
-    for r in range(new_h):
-        for c in range(ch) if channels is None else channels:
-            base = r * fy * line + c
-            block_values = [flat[base + start : base + stop : step] for start, stop in spans]
-            sums = map(sum, zip(*block_values))  # one block per output pixel
-            out[r * out_line + c : (r + 1) * out_line : ch] = map(mul, sums, repeat(scale))
-    return out
+    height, width, flat = grid(rows, "image")
+    return height, width, list(map(float, flat))
 
 
 def _resize_flat(flat: list[float], w: int, h: int, new_w: int, new_h: int, ch: int) -> list[float]:
-    """Box resize of a flat channel-interleaved image (Pillow's BOX).
+    """Box resize of a flat channel-interleaved image (Pillow's BOX, :mod:`pyodemo.resize`).
 
-    A shrink by whole factors to a width of at least :data:`BLOCK_MEAN_MIN_WIDTH` takes the
-    block-mean fast path (:func:`_block_means`), anything else the separable passes.
+    Why two paths: a shrink by whole factors to a width of at least ``BLOCK_MEAN_MIN_WIDTH`` (the
+    browser's 256 → 64) is faster as block means (:func:`pyodemo.resize.block_means`, the same
+    values to within float rounding); anything else takes the separable passes.
     """
     if w % new_w == 0 and h % new_h == 0 and new_w >= BLOCK_MEAN_MIN_WIDTH:
         return _block_means(flat, w, h, w // new_w, h // new_h, ch)
     return _resize_separable(flat, w, h, new_w, new_h, ch)
-
-
-def _resize_separable(flat: list[float], w: int, h: int, new_w: int, new_h: int, ch: int) -> list[float]:
-    """Box resize, one pass per axis (:func:`_box_taps`), the cheaper axis order first."""
-    tx, ty = max(w / new_w, 1.0), max(h / new_h, 1.0)
-    # rough count of values touched by each order (pass cost + slicing the columns)
-    cost_h_first = h * w * ch + h * new_w * ch * tx + new_h * new_w * ch * ty
-    cost_v_first = new_h * w * ch * ty + new_h * w * ch + new_h * new_w * ch * tx
-    x_taps = _box_taps(w, new_w) if new_w != w else None
-    y_taps = _box_taps(h, new_h) if new_h != h else None
-    if cost_v_first < cost_h_first:
-        if y_taps:
-            flat = _resize_rows(flat, w * ch, y_taps)
-        if x_taps:
-            flat = _resize_columns(flat, w, ch, x_taps)
-    else:
-        if x_taps:
-            flat = _resize_columns(flat, w, ch, x_taps)
-        if y_taps:
-            flat = _resize_rows(flat, new_w * ch, y_taps)
-    return flat
 
 
 class Image:
@@ -295,7 +135,7 @@ class Image:
         alpha: Iterable[float] | None = None,
         background: Sequence[float] | None = None,
     ) -> None:
-        width, height = _check_size(width, height)
+        width, height = check_size(width, height)
         if channels not in (1, 3) or isinstance(channels, bool):
             raise ValueError(f"channels must be 1 (gray) or 3 (RGB), got {channels!r}")
         if isinstance(pixels, (str, bytes)):
@@ -353,13 +193,8 @@ class Image:
         >>> [round(v, 3) for v in Image.from_rgba(half_red, 1, 1).pixels]
         [1.0, 0.8, 0.8]
         """
-        width, height = _check_size(width, height)
-        buf = _bytes_of(data, "RGBA data")
+        buf = check_rgba(data, width, height)
         n = width * height
-        if len(buf) != 4 * n:
-            raise ValueError(
-                f"RGBA data for {width} × {height} pixels must have {4 * n} bytes, got {len(buf)}"
-            )
         bg = cls._background_bytes(background)
         a8 = buf[3::4]
         alpha = list(map(_BYTE.__getitem__, a8))
@@ -388,7 +223,7 @@ class Image:
         """``Image.from_rgba(data, width, height, background).resize(new_width, new_height)``, faster
         for the common case of a phone photo: opaque, shrunk by whole factors (256 → 64).
 
-        Then nothing needs compositing, and the block means (:func:`_block_means`) are taken on the
+        Then nothing needs compositing, and the block means (:func:`pyodemo.resize.block_means`) are taken on the
         bytes themselves — one ``sum`` of small integers per output value, C speed — and only the
         ``new_width × new_height`` results become floats (``mean / 255``). Equal to the general path
         within float rounding. Anything else (transparency, other ratios) takes the general path.
@@ -397,11 +232,10 @@ class Image:
         >>> Image.from_rgba_resized(grey, 2, 2, 1, 1).pixels
         [0.5, 0.5, 0.5]
         """
-        width, height = _check_size(width, height)
-        new_width, new_height = _check_size(new_width, new_height)
-        buf = _bytes_of(data, "RGBA data")
+        buf = check_rgba(data, width, height)
+        new_width, new_height = check_size(new_width, new_height)
         whole = width % new_width == 0 and height % new_height == 0 and new_width >= BLOCK_MEAN_MIN_WIDTH
-        if not whole or len(buf) != 4 * width * height or buf[3::4].count(255) != width * height:
+        if not whole or buf[3::4].count(255) != width * height:
             return cls.from_rgba(buf, width, height, background).resize(new_width, new_height)
         bg = cls._background_bytes(background)
         means = _block_means(buf, width, height, width // new_width, height // new_height, 4, (0, 1, 2))  # alpha: all 255
@@ -497,16 +331,16 @@ class Image:
         """Resize with area averaging (a box filter), as Pillow's ``Image.Resampling.BOX``.
 
         Each output pixel is the mean of the input pixels whose centres lie in its
-        footprint (see ``_box_taps``); this anti-aliases when shrinking and repeats pixels
+        footprint (see :func:`pyodemo.resize.box_taps`); this anti-aliases when shrinking and repeats pixels
         when enlarging. Separable: one pass per axis, each output row (or column) a sum of
         whole input rows (or columns, cut out by slicing) computed with ``map``. A shrink by
-        whole factors (256 → 64) is the mean of each block, computed directly (``_block_means``,
+        whole factors (256 → 64) is the mean of each block, computed directly (:func:`pyodemo.resize.block_means`,
         the same result, faster). The alpha channel is resized the same way.
 
         >>> Image.from_gray_rows([[0, 1, 0, 1], [1, 1, 0, 0]]).resize(2, 1).pixels
         [0.75, 0.25]
         """
-        width, height = _check_size(width, height)
+        width, height = check_size(width, height)
         if (width, height) == (self.width, self.height):
             return self
         pixels = _resize_flat(self.pixels, self.width, self.height, width, height, self.channels)
@@ -521,7 +355,7 @@ class Image:
         >>> Image.from_gray_rows([[1, 2, 3], [4, 5, 6]]).crop(1, 0, 2, 2).to_rows()
         [[2.0, 3.0], [5.0, 6.0]]
         """
-        width, height = _check_size(width, height)
+        width, height = check_size(width, height)
         if not all(isinstance(v, int) for v in (x, y)):
             raise ValueError("crop position must be whole numbers")
         if x < 0 or y < 0 or x + width > self.width or y + height > self.height:

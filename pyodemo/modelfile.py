@@ -13,8 +13,8 @@ Layout (all integers little-endian)::
     end-4   4     CRC-32 (zlib) of every byte before it (uint32)
 
 The JSON header carries everything else (format name and version, kernel,
-parameters, classes, a free-form ``pipeline`` ...); ``pyodemo.svm`` decides
-what goes in it.  Anything that does not follow this layout -- wrong magic, a
+parameters, classes, a free-form ``pipeline`` ...): :func:`svm_to_bytes` and
+:func:`svm_from_bytes` write and read an SVM's (``pyodemo.svm.SVC.to_bytes``).  Anything that does not follow this layout -- wrong magic, a
 truncated or corrupted file, sizes that do not add up, non-finite numbers --
 raises ``ValueError`` with a plain message.
 
@@ -39,7 +39,9 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["MAGIC", "DTYPES", "pack", "unpack"]
+from pyodemo.checks import Constraint, is_finite, is_positive, is_whole, plain, validate
+
+__all__ = ["MAGIC", "DTYPES", "pack", "unpack", "svm_to_bytes", "svm_from_bytes"]
 
 MAGIC = b"PYODSVM\x00"
 #: dtype name -> bytes per value.
@@ -190,3 +192,166 @@ def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, list]]:
             f"the file has {payload_end - pos} bytes more than its header describes (inconsistent shapes)"
         )
     return header, arrays
+
+
+# ------------------------------------------------------------------------ the SVM's model file
+
+SVM_FORMAT = "pyodemo.svm"
+SVM_VERSION = 1
+
+#: The header fields of an SVM model file besides the SVC's parameters (``SVC._parameter_constraints``).
+_SVM_HEADER = {
+    "gamma": Constraint(is_positive, "a positive number"),
+    "break_ties": Constraint(lambda v: isinstance(v, bool), "true or false"),
+    "classes": Constraint(lambda v: isinstance(v, list) and len(v) >= 2 and all(isinstance(c, (int, float, str)) for c in v),
+                          "a list of at least two labels"),
+    "n_features": Constraint(lambda v: is_whole(v) and v >= 1, "a whole number >= 1"),
+    "form": Constraint(lambda v: v in ("support_vectors", "weights"), "'support_vectors' or 'weights'"),
+    "threshold": Constraint(lambda v: v is None or is_finite(v), "null or a number"),
+    "pipeline": Constraint(lambda v: v is None or isinstance(v, dict), "null or an object"),
+}
+
+
+def svm_to_bytes(model: Any, dtype: str = "float32", form: str = "auto") -> bytes:
+    """A fitted :class:`pyodemo.svm.SVC` as a model file (its ``to_bytes`` describes the header and arrays)."""
+    model._require_fitted()
+    if dtype not in ("float64", "float32", "float16"):
+        raise ValueError(f"dtype must be 'float64', 'float32' or 'float16'; got {dtype!r}")
+    if form not in ("auto", "support_vectors", "weights"):
+        raise ValueError(f"form must be 'auto', 'support_vectors' or 'weights'; got {form!r}")
+    n_problems = len(model._rho)
+    if form == "auto":
+        n_sv = len(model.support_)
+        form = "weights" if model.kernel == "linear" and (
+            model.support_vectors_ is None or n_problems < n_sv
+        ) else "support_vectors"
+    if form == "weights" and model.kernel != "linear":
+        raise ValueError("only a linear model can be stored as weights")
+    if form == "support_vectors" and model.support_vectors_ is None:
+        raise ValueError("this model was loaded without its support vectors; store it as weights")
+    for c in model.classes_:
+        if not isinstance(c, (int, float, str)) or (isinstance(c, float) and not math.isfinite(c)):
+            raise ValueError(f"class label {c!r} cannot be stored; use numbers or strings")
+    if model.threshold is not None and not is_finite(model.threshold):
+        raise ValueError(f"threshold must be None or a finite number; got {model.threshold!r}")
+    if model.pipeline is not None and not isinstance(model.pipeline, dict):
+        raise ValueError("pipeline must be None or a dict")
+    cw = model.class_weight
+    header: dict[str, Any] = {
+        "format": SVM_FORMAT,
+        "version": SVM_VERSION,
+        "kernel": model.kernel,
+        "C": float(model.C),
+        "gamma": model._gamma,
+        "gamma_param": model.gamma if isinstance(model.gamma, str) else float(model.gamma),
+        "degree": int(model.degree),
+        "coef0": float(model.coef0),
+        "tol": float(model.tol),
+        "decision_function_shape": model.decision_function_shape,
+        "multi_class": "ovr" if model._ovr else "ovo",
+        "break_ties": bool(model.break_ties),
+        "class_weight": [[plain(k), float(w)] for k, w in cw.items()] if isinstance(cw, dict) else cw,
+        "classes": list(model.classes_),
+        "n_features": model.n_features_in_,
+        "n_support": list(model.n_support_),
+        "form": form,
+        "dtype": dtype,
+        "threshold": None if model.threshold is None else float(model.threshold),
+        "pipeline": model.pipeline,
+    }
+    d = model.n_features_in_
+    arrays: list[tuple[str, str, list[int], list]] = [
+        ("rho", "float64", [n_problems], model._rho),
+        ("support", "int32", [len(model.support_)], model.support_),
+    ]
+    if form == "weights":
+        w = model._w if model._w is not None else model._collapse()
+        arrays.append(("weights", dtype, [n_problems, d], [v for row in w for v in row]))
+    else:
+        sv = model.support_vectors_
+        coef = model._coef
+        assert sv is not None and coef is not None
+        arrays.append(("dual_coef", "float64", [len(coef), len(sv)], [v for row in coef for v in row]))
+        arrays.append(("support_vectors", dtype, [len(sv), d], [v for row in sv for v in row]))
+    return pack(header, arrays)
+
+
+def svm_from_bytes(cls: Any, data: bytes) -> Any:
+    """Read a model written by :func:`svm_to_bytes` as an instance of ``cls`` (:class:`pyodemo.svm.SVC`).
+
+    Every header field is checked (the parameters by the class's own ``_parameter_constraints``),
+    every array's shape against the header: anything else is a ``ValueError``.
+    """
+    header, arrays = unpack(data)
+    try:
+        return _svm_from_parts(cls, header, arrays)
+    except ValueError:
+        raise
+    except Exception as exc:  # a malformed header of a type we did not foresee
+        raise ValueError(f"not a valid pyodemo SVM model: {exc!r}") from None
+
+
+def _svm_from_parts(cls: Any, h: dict[str, Any], arrays: dict[str, list]) -> Any:
+    if h.get("format") != SVM_FORMAT:
+        raise ValueError(f"not a pyodemo SVM model (format {h.get('format')!r})")
+    if h.get("version") != SVM_VERSION:
+        raise ValueError(
+            f"unsupported SVM model file version {h.get('version')!r}; this pyodemo reads version {SVM_VERSION}"
+        )
+
+    cw = h.get("class_weight")
+    if isinstance(cw, list):
+        if not all(isinstance(p, list) and len(p) == 2 and is_finite(p[1]) for p in cw):
+            raise ValueError("bad model header: 'class_weight' pairs are malformed")
+        cw = {p[0]: p[1] for p in cw}
+    params = {name: h.get(name) for name in cls._parameter_constraints if name != "max_iter"}
+    params.update(class_weight=cw, gamma=h.get("gamma_param") if h.get("gamma_param") in ("scale", "auto") else h.get("gamma"))
+    validate({name: rule for name, rule in cls._parameter_constraints.items() if name in params}, params, "bad model header: ")
+    validate(_SVM_HEADER, h, "bad model header: ")
+    m = cls(**params, break_ties=h["break_ties"])
+    gamma, classes, d, form = h["gamma"], h["classes"], h["n_features"], h["form"]
+    threshold, pipeline = h.get("threshold"), h.get("pipeline")
+    if len(set(classes)) != len(classes):
+        raise ValueError("bad model header: 'classes' has repeated labels")
+    k = len(classes)
+    n_support = h.get("n_support")
+    if not (isinstance(n_support, list) and len(n_support) == k and all(is_whole(c) and c >= 0 for c in n_support)):
+        raise ValueError(f"bad model header: n_support must be one count >= 0 per class; got {n_support!r}")
+    ovr = m.multi_class == "ovr" and k > 2
+    n_problems = k if ovr else k * (k - 1) // 2
+    n_sv = sum(n_support)
+    shapes = {a["name"]: a["shape"] for a in h["arrays"]}
+
+    def arr(name: str, shape: list[int]) -> list:
+        if name not in arrays:
+            raise ValueError(f"the model file has no {name!r} array")
+        if shapes[name] != shape:
+            raise ValueError(f"array {name!r} has shape {shapes[name]}, expected {shape} (inconsistent shapes)")
+        return arrays[name]
+
+    rho = arr("rho", [n_problems])
+    support = arr("support", [n_sv])
+    if any(s < 0 for s in support):
+        raise ValueError("array 'support' has negative indices")
+    sv = coef = weights = None
+    if form == "weights":
+        if m.kernel != "linear":
+            raise ValueError("bad model header: only a linear model can be stored as weights")
+        flat = arr("weights", [n_problems, d])
+        weights = [flat[r * d : (r + 1) * d] for r in range(n_problems)]
+    else:
+        n_rows = k if ovr else k - 1
+        flat_c = arr("dual_coef", [n_rows, n_sv])
+        flat_s = arr("support_vectors", [n_sv, d])
+        coef = [flat_c[r * n_sv : (r + 1) * n_sv] for r in range(n_rows)]
+        sv = [flat_s[r * d : (r + 1) * d] for r in range(n_sv)]
+    m._install(
+        classes=classes, gamma=gamma, support_vectors=sv, coef=coef, rho=rho,
+        n_support=n_support, support=support, ovr=ovr, n_features=d, weights=weights,
+    )
+    m._gamma = float(gamma)
+    m.threshold = threshold
+    m.pipeline = pipeline
+    m.fit_status_ = 0
+    return m
+

@@ -70,81 +70,19 @@ from operator import itemgetter, mul
 from typing import Any
 
 from pyodemo import modelfile
+from pyodemo.checks import Constraint, is_finite, is_positive, is_whole, matrix, plain, validate
 from pyodemo.kernels import KERNELS, KernelMatrix, kernel_values, resolve_gamma
+from pyodemo.multiclass import layout, ovr_scores, pair_coefficients, pairs, problems, winner
 from pyodemo.smo import solve
 from pyodemo.vector import dot
 
-__all__ = ["SVC", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["SVC", "FORMAT_NAME", "FORMAT_VERSION", "ovr_scores"]
 
-FORMAT_NAME = "pyodemo.svm"
-FORMAT_VERSION = 1
+FORMAT_NAME, FORMAT_VERSION = modelfile.SVM_FORMAT, modelfile.SVM_VERSION
 #: Default cap on SMO iterations per binary problem (``max_iter``).
 DEFAULT_MAX_ITER = 100_000
 
 Label = Any  # int, float, str or bool
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _as_matrix(X: Any, name: str = "X", n_features: int | None = None) -> list[list[float]]:
-    """Rows of floats, all the same length, all finite; ValueError otherwise."""
-    if isinstance(X, (str, bytes)):
-        raise ValueError(f"{name} must be a list of rows of numbers, not a string")
-    try:
-        rows = [list(map(float, row)) for row in X]
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"{name} must be a list of rows of numbers (a 2-D list such as [[0.5, 1.0], [2.0, 0.1]])"
-        ) from None
-    if not rows:
-        raise ValueError(f"{name} is empty: there are no points")
-    d = len(rows[0])
-    if d == 0:
-        raise ValueError(f"{name} has points with no features")
-    for k, row in enumerate(rows):
-        if len(row) != d:
-            raise ValueError(f"{name}: row {k} has {len(row)} values but row 0 has {d}")
-        if not math.isfinite(sum(row)) and not all(map(math.isfinite, row)):
-            raise ValueError(f"{name}: row {k} contains NaN or infinity")
-    if n_features is not None and d != n_features:
-        raise ValueError(f"{name} has {d} features per point, but the model was trained on {n_features}")
-    return rows
-
-
-def _plain(v: Any) -> Any:
-    """numpy scalars -> Python scalars (labels may come from numpy arrays)."""
-    item = getattr(v, "item", None)
-    return item() if callable(item) and not isinstance(v, (str, bytes)) else v
-
-
-def ovr_scores(dec: Sequence[float], n_classes: int) -> list[float]:
-    """scikit-learn's one-vs-one -> K scores transform (``_ovr_decision_function``).
-
-    ``dec`` are libsvm's pairwise values, in the order (0,1), (0,2), ..., (1,2), ...;
-    a positive value is a vote for the first class of the pair.  Score of class
-    k = its votes + ``s_k / (3 (|s_k| + 1))`` with ``s_k`` its summed confidence.
-
-    >>> ovr_scores([1.0, -1.0, 1.0], 3)  # class 0 beats 1, class 2 beats 0, 1 beats 2
-    [1.0, 1.0, 1.0]
-    >>> ovr_scores([2.0, 2.0, 0.5], 3)
-    [2.2666666666666666, 0.8, -0.23809523809523808]
-    """
-    votes = [0.0] * n_classes
-    conf = [0.0] * n_classes
-    k = 0
-    for i in range(n_classes):
-        for j in range(i + 1, n_classes):
-            d = dec[k]
-            conf[i] -= -d
-            conf[j] += -d
-            if d < 0:
-                votes[j] += 1
-            else:
-                votes[i] += 1
-            k += 1
-    return [v + s / (3 * (abs(s) + 1)) for v, s in zip(votes, conf)]
 
 
 class SVC:
@@ -207,42 +145,27 @@ class SVC:
         return f"SVC(kernel={self.kernel!r}, C={self.C!r}, gamma={self.gamma!r}{fitted})"
 
     # ------------------------------------------------------------------ parameters
+    #: What each parameter may be (scikit-learn's ``_parameter_constraints``): checked by ``fit`` and
+    #: when a model file is read (:mod:`pyodemo.modelfile`).
+    _parameter_constraints = {
+        "kernel": Constraint(lambda v: v in KERNELS, f"one of {', '.join(KERNELS)}"),
+        "C": Constraint(is_positive, "a positive number"),
+        "gamma": Constraint(lambda v: v in ("scale", "auto") or is_positive(v), "'scale', 'auto' or a positive number"),
+        "degree": Constraint(lambda v: is_finite(v) and float(v).is_integer() and v >= 1, "a whole number >= 1"),
+        "coef0": Constraint(is_finite, "a finite number"),
+        "decision_function_shape": Constraint(lambda v: v in ("ovr", "ovo"), "'ovr' or 'ovo'"),
+        "tol": Constraint(is_positive, "a positive number"),
+        "class_weight": Constraint(
+            lambda v: v is None or v == "balanced" or isinstance(v, dict) and all(map(is_positive, v.values())),
+            "None, 'balanced' or a dict {label: weight} of positive numbers"),
+        "multi_class": Constraint(lambda v: v in ("ovo", "ovr"), "'ovo' or 'ovr'"),
+        "max_iter": Constraint(lambda v: is_whole(v) and (v >= 1 or v == -1), "a positive whole number or -1 (no limit)"),
+    }
+
     def _check_params(self) -> None:
-        if self.kernel not in KERNELS:
-            raise ValueError(f"kernel must be one of {', '.join(KERNELS)}; got {self.kernel!r}")
-        if not _is_number(self.C) or not math.isfinite(self.C) or self.C <= 0:
-            raise ValueError(f"C must be a positive number; got {self.C!r}")
-        if isinstance(self.gamma, str):
-            if self.gamma not in ("scale", "auto"):
-                raise ValueError(f"gamma must be 'scale', 'auto' or a positive number; got {self.gamma!r}")
-        elif not _is_number(self.gamma) or not math.isfinite(self.gamma) or self.gamma <= 0:
-            raise ValueError(f"gamma must be 'scale', 'auto' or a positive number; got {self.gamma!r}")
-        d = self.degree
-        if not _is_number(d) or not float(d).is_integer() or d < 1:
-            raise ValueError(f"degree must be a whole number >= 1; got {d!r}")
-        if not _is_number(self.coef0) or not math.isfinite(self.coef0):
-            raise ValueError(f"coef0 must be a finite number; got {self.coef0!r}")
-        if self.decision_function_shape not in ("ovr", "ovo"):
-            raise ValueError(
-                f"decision_function_shape must be 'ovr' or 'ovo'; got {self.decision_function_shape!r}"
-            )
-        if self.multi_class not in ("ovo", "ovr"):
-            raise ValueError(f"multi_class must be 'ovo' or 'ovr'; got {self.multi_class!r}")
-        if not _is_number(self.tol) or not math.isfinite(self.tol) or self.tol <= 0:
-            raise ValueError(f"tol must be a positive number; got {self.tol!r}")
-        if not isinstance(self.max_iter, int) or isinstance(self.max_iter, bool) or (
-            self.max_iter < 1 and self.max_iter != -1
-        ):
-            raise ValueError(f"max_iter must be a positive whole number or -1 (no limit); got {self.max_iter!r}")
+        validate(self._parameter_constraints, vars(self))
         if self.break_ties and self.decision_function_shape == "ovo":
             raise ValueError("break_ties must be False when decision_function_shape is 'ovo'")
-        cw = self.class_weight
-        if cw is not None and cw != "balanced" and not isinstance(cw, dict):
-            raise ValueError(f"class_weight must be None, 'balanced' or a dict {{label: weight}}; got {cw!r}")
-        if isinstance(cw, dict):
-            for k, w in cw.items():
-                if not _is_number(w) or not math.isfinite(w) or w <= 0:
-                    raise ValueError(f"class_weight for {k!r} must be a positive number; got {w!r}")
 
     def _class_weights(self, classes: list, counts: list[int]) -> list[float]:
         cw = self.class_weight
@@ -252,11 +175,11 @@ class SVC:
             n = sum(counts)
             return [n / (len(classes) * c) for c in counts]
         known = set(classes)
-        unknown = [k for k in cw if _plain(k) not in known]
+        unknown = [k for k in cw if plain(k) not in known]
         if unknown:
             raise ValueError(f"class_weight names classes that are not in y: {unknown!r}")
-        plain = {_plain(k): float(w) for k, w in cw.items()}
-        return [plain.get(c, 1.0) for c in classes]
+        given = {plain(k): float(w) for k, w in cw.items()}
+        return [given.get(c, 1.0) for c in classes]
 
     # ------------------------------------------------------------------ training
     def fit(self, X: Sequence[Sequence[float]], y: Sequence[Label]) -> SVC:
@@ -267,9 +190,9 @@ class SVC:
         shared by all problems.
         """
         self._check_params()
-        rows = _as_matrix(X)
+        rows = matrix(X)
         try:
-            labels = [_plain(v) for v in y]
+            labels = [plain(v) for v in y]
         except TypeError:
             raise ValueError("y must be a list of class labels") from None
         if len(labels) != len(rows):
@@ -298,67 +221,18 @@ class SVC:
         n_classes = len(classes)
         c_class = [self.C * w for w in weights]
 
-        problems: list[tuple[list[int], list[float], float]] = []  # (indices, alpha*y, rho)
+        ovr = self.multi_class == "ovr" and n_classes > 2  # two classes: one problem either way
+        solved: list[tuple[list[int], list[float], float]] = []  # (points, alpha_i y_i, rho) per problem
         n_iter: list[int] = []
         status = 0
-        if self.multi_class == "ovo" or n_classes == 2:  # two classes: one problem either way
-            for i in range(n_classes):
-                for j in range(i + 1, n_classes):
-                    idx = members[i] + members[j]
-                    ys = [1] * counts[i] + [-1] * counts[j]
-                    cs = [c_class[i]] * counts[i] + [c_class[j]] * counts[j]
-                    signed, rho, it, ok = self._solve(km, idx, ys, cs)
-                    problems.append((idx, signed, rho))
-                    n_iter.append(it)
-                    status |= 0 if ok else 1
-        else:
-            for c in range(n_classes):
-                rest = [i for i in range(len(rows)) if yk[i] != c]
-                idx = rest + members[c]
-                # As scikit-learn's binary SVC on (y == c): "rest" is libsvm's +1 class.
-                ys = [1] * len(rest) + [-1] * counts[c]
-                cs = [c_class[yk[i]] for i in idx]
-                signed, rho, it, ok = self._solve(km, idx, ys, cs)
-                problems.append((idx, [-a for a in signed], -rho))  # score = -(libsvm value)
-                n_iter.append(it)
-                status |= 0 if ok else 1
-
-        # Support vectors: every point with a non-zero multiplier in some problem,
-        # grouped by class, in input order within a class (libsvm's layout).
-        nonzero = [False] * len(rows)
-        for idx, signed, _ in problems:
-            for i, a in zip(idx, signed):
-                if a != 0:
-                    nonzero[i] = True
-        support: list[int] = []
-        n_support: list[int] = []
-        for m in members:
-            sv = [i for i in m if nonzero[i]]
-            support.extend(sv)
-            n_support.append(len(sv))
-        pos = {i: k for k, i in enumerate(support)}
-        ovr = self.multi_class == "ovr" and n_classes > 2
-        n_rows = n_classes if ovr else n_classes - 1
-        coef = [[0.0] * len(support) for _ in range(n_rows)]
-        rhos = []
-        if not ovr:
-            p = 0
-            for i in range(n_classes):
-                for j in range(i + 1, n_classes):
-                    idx, signed, rho = problems[p]
-                    for t, a in zip(idx, signed):
-                        if nonzero[t]:
-                            # libsvm: coefficients of class i's SVs in row j-1, of class j's in row i
-                            coef[j - 1 if yk[t] == i else i][pos[t]] = a
-                    rhos.append(rho)
-                    p += 1
-        else:
-            for c, (idx, signed, rho) in enumerate(problems):
-                for t, a in zip(idx, signed):
-                    if nonzero[t]:
-                        coef[c][pos[t]] = a
-                rhos.append(rho)
-
+        for idx, ys, cs in problems(members, yk, c_class, ovr):
+            signed, rho, it, ok = self._solve(km, idx, ys, cs)
+            if ovr:  # the class is libsvm's -1 side: its score is minus libsvm's value
+                signed, rho = [-a for a in signed], -rho
+            solved.append((idx, signed, rho))
+            n_iter.append(it)
+            status |= 0 if ok else 1
+        support, n_support, coef, rhos = layout(solved, members, yk, ovr)
         self._install(
             classes=classes,
             gamma=gamma,
@@ -433,16 +307,9 @@ class SVC:
         )
         # Pairs (one-vs-one): coefficient slices per class, so f_ij uses only the SVs of i and j.
         # (Without coefficients -- a linear model stored as weights -- the slices are empty.)
-        self._pairs: list[tuple[int, int, list[float], list[float]]] = []
-        if not ovr:
-            for i in range(k):
-                for j in range(i + 1, k):
-                    si, sj = self._starts[i], self._starts[j]
-                    self._pairs.append((
-                        i, j,
-                        [] if coef is None else coef[j - 1][si : si + n_support[i]],
-                        [] if coef is None else coef[i][sj : sj + n_support[j]],
-                    ))
+        self._pairs: list[tuple[int, int, list[float], list[float]]] = [] if ovr else [
+            (i, j, *(pair_coefficients(coef, n_support, i, j) if coef is not None else ([], []))) for i, j in pairs(k)
+        ]
         self._w = weights
         if weights is None and self.kernel == "linear" and support_vectors is not None:
             n_problems = len(self._rho)
@@ -509,18 +376,12 @@ class SVC:
         if self.break_ties and self.decision_function_shape == "ovr" and k > 2:
             s = ovr_scores(dec, k)
             return s.index(max(s))
-        votes = [0] * k
-        for (i, j, _, _), d in zip(self._pairs, dec):
-            if d > 0:
-                votes[i] += 1
-            else:
-                votes[j] += 1
-        return votes.index(max(votes))  # libsvm: the first class with most votes
+        return winner(dec, k)
 
     def predict(self, X: Sequence[Sequence[float]]) -> list[Label]:
         """Class labels of the points ``X`` (one-vs-one voting, libsvm's tie-break)."""
         self._require_fitted()
-        rows = _as_matrix(X, n_features=self.n_features_in_)
+        rows = matrix(X, n_features=self.n_features_in_)
         classes = self.classes_
         return [classes[self._label_index(self._raw(x))] for x in rows]
 
@@ -533,7 +394,7 @@ class SVC:
         (``multi_class="ovr"``) always gives its K scores.
         """
         self._require_fitted()
-        rows = _as_matrix(X, n_features=self.n_features_in_)
+        rows = matrix(X, n_features=self.n_features_in_)
         k = len(self.classes_)
         raw = [self._raw(x) for x in rows]
         if k == 2:
@@ -545,7 +406,7 @@ class SVC:
     def scores(self, x: Sequence[float]) -> list[float]:
         """K scores of one point (the ``ovr`` decision function, also for 2 classes)."""
         self._require_fitted()
-        row = _as_matrix([x], name="x", n_features=self.n_features_in_)[0]
+        row = matrix([x], name="x", n_features=self.n_features_in_)[0]
         raw = self._raw(row)
         return raw if self._ovr else ovr_scores(raw, len(self.classes_))
 
@@ -567,7 +428,7 @@ class SVC:
     def score(self, X: Sequence[Sequence[float]], y: Sequence[Label]) -> float:
         """Accuracy: the fraction of points whose predicted label equals ``y``."""
         pred = self.predict(X)
-        labels = [_plain(v) for v in y]
+        labels = [plain(v) for v in y]
         if len(labels) != len(pred):
             raise ValueError(f"X has {len(pred)} points but y has {len(labels)} labels")
         return sum(p == t for p, t in zip(pred, labels)) / len(pred)
@@ -588,177 +449,12 @@ class SVC:
         when a linear model has fewer problems than support vectors (smaller and
         faster; the loaded model then has no ``support_vectors_``/``dual_coef_``).
         """
-        self._require_fitted()
-        if dtype not in ("float64", "float32", "float16"):
-            raise ValueError(f"dtype must be 'float64', 'float32' or 'float16'; got {dtype!r}")
-        if form not in ("auto", "support_vectors", "weights"):
-            raise ValueError(f"form must be 'auto', 'support_vectors' or 'weights'; got {form!r}")
-        n_problems = len(self._rho)
-        if form == "auto":
-            n_sv = len(self.support_)
-            form = "weights" if self.kernel == "linear" and (
-                self.support_vectors_ is None or n_problems < n_sv
-            ) else "support_vectors"
-        if form == "weights" and self.kernel != "linear":
-            raise ValueError("only a linear model can be stored as weights")
-        if form == "support_vectors" and self.support_vectors_ is None:
-            raise ValueError("this model was loaded without its support vectors; store it as weights")
-        for c in self.classes_:
-            if not isinstance(c, (int, float, str)) or (isinstance(c, float) and not math.isfinite(c)):
-                raise ValueError(f"class label {c!r} cannot be stored; use numbers or strings")
-        if self.threshold is not None and (not _is_number(self.threshold) or not math.isfinite(self.threshold)):
-            raise ValueError(f"threshold must be None or a finite number; got {self.threshold!r}")
-        if self.pipeline is not None and not isinstance(self.pipeline, dict):
-            raise ValueError("pipeline must be None or a dict")
-        cw = self.class_weight
-        header: dict[str, Any] = {
-            "format": FORMAT_NAME,
-            "version": FORMAT_VERSION,
-            "kernel": self.kernel,
-            "C": float(self.C),
-            "gamma": self._gamma,
-            "gamma_param": self.gamma if isinstance(self.gamma, str) else float(self.gamma),
-            "degree": int(self.degree),
-            "coef0": float(self.coef0),
-            "tol": float(self.tol),
-            "decision_function_shape": self.decision_function_shape,
-            "multi_class": "ovr" if self._ovr else "ovo",
-            "break_ties": bool(self.break_ties),
-            "class_weight": [[_plain(k), float(w)] for k, w in cw.items()] if isinstance(cw, dict) else cw,
-            "classes": list(self.classes_),
-            "n_features": self.n_features_in_,
-            "n_support": list(self.n_support_),
-            "form": form,
-            "dtype": dtype,
-            "threshold": None if self.threshold is None else float(self.threshold),
-            "pipeline": self.pipeline,
-        }
-        d = self.n_features_in_
-        arrays: list[tuple[str, str, list[int], list]] = [
-            ("rho", "float64", [n_problems], self._rho),
-            ("support", "int32", [len(self.support_)], self.support_),
-        ]
-        if form == "weights":
-            w = self._w if self._w is not None else self._collapse()
-            arrays.append(("weights", dtype, [n_problems, d], [v for row in w for v in row]))
-        else:
-            sv = self.support_vectors_
-            coef = self._coef
-            assert sv is not None and coef is not None
-            arrays.append(("dual_coef", "float64", [len(coef), len(sv)], [v for row in coef for v in row]))
-            arrays.append(("support_vectors", dtype, [len(sv), d], [v for row in sv for v in row]))
-        return modelfile.pack(header, arrays)
+        return modelfile.svm_to_bytes(self, dtype, form)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> SVC:
         """Read a model written by :meth:`to_bytes`; ``ValueError`` if it is not one."""
-        header, arrays = modelfile.unpack(data)
-        try:
-            return cls._from_parts(header, arrays)
-        except ValueError:
-            raise
-        except Exception as exc:  # a malformed header of a type we did not foresee
-            raise ValueError(f"not a valid pyodemo SVM model: {exc!r}") from None
-
-    @classmethod
-    def _from_parts(cls, h: dict[str, Any], arrays: dict[str, list]) -> SVC:
-        if h.get("format") != FORMAT_NAME:
-            raise ValueError(f"not a pyodemo SVM model (format {h.get('format')!r})")
-        if h.get("version") != FORMAT_VERSION:
-            raise ValueError(
-                f"unsupported SVM model file version {h.get('version')!r}; this pyodemo reads version {FORMAT_VERSION}"
-            )
-
-        def need(key: str, check, what: str):
-            v = h.get(key)
-            if not check(v):
-                raise ValueError(f"bad model header: {key!r} must be {what}; got {v!r}")
-            return v
-
-        def is_int(v: Any) -> bool:
-            return isinstance(v, int) and not isinstance(v, bool)
-
-        def is_num(v: Any) -> bool:
-            return _is_number(v) and math.isfinite(v)
-
-        cw = h.get("class_weight")
-        if isinstance(cw, list):
-            if not all(isinstance(p, list) and len(p) == 2 and is_num(p[1]) for p in cw):
-                raise ValueError("bad model header: 'class_weight' pairs are malformed")
-            cw = {p[0]: p[1] for p in cw}
-        gp = h.get("gamma_param")
-        m = cls(
-            kernel=need("kernel", lambda v: v in KERNELS, f"one of {KERNELS}"),
-            C=need("C", lambda v: is_num(v) and v > 0, "a positive number"),
-            gamma=gp if gp in ("scale", "auto") else need("gamma", lambda v: is_num(v) and v > 0, "> 0"),
-            degree=need("degree", lambda v: is_int(v) and v >= 1, "a whole number >= 1"),
-            coef0=need("coef0", is_num, "a finite number"),
-            decision_function_shape=need("decision_function_shape", lambda v: v in ("ovr", "ovo"), "'ovr' or 'ovo'"),
-            tol=need("tol", lambda v: is_num(v) and v > 0, "a positive number"),
-            class_weight=cw,
-            multi_class=need("multi_class", lambda v: v in ("ovo", "ovr"), "'ovo' or 'ovr'"),
-            break_ties=need("break_ties", lambda v: isinstance(v, bool), "true or false"),
-        )
-        gamma = need("gamma", lambda v: is_num(v) and v > 0, "a positive number")
-        classes = need(
-            "classes",
-            lambda v: isinstance(v, list) and len(v) >= 2
-            and all(isinstance(c, (int, float, str)) for c in v),
-            "a list of at least two labels",
-        )
-        if len(set(classes)) != len(classes):
-            raise ValueError("bad model header: 'classes' has repeated labels")
-        k = len(classes)
-        d = need("n_features", lambda v: is_int(v) and v >= 1, "a whole number >= 1")
-        n_support = need(
-            "n_support",
-            lambda v: isinstance(v, list) and len(v) == k and all(is_int(c) and c >= 0 for c in v),
-            "one count >= 0 per class",
-        )
-        form = need("form", lambda v: v in ("support_vectors", "weights"), "'support_vectors' or 'weights'")
-        threshold = h.get("threshold")
-        if threshold is not None and not is_num(threshold):
-            raise ValueError(f"bad model header: 'threshold' must be null or a number; got {threshold!r}")
-        pipeline = h.get("pipeline")
-        if pipeline is not None and not isinstance(pipeline, dict):
-            raise ValueError("bad model header: 'pipeline' must be null or an object")
-        ovr = m.multi_class == "ovr" and k > 2
-        n_problems = k if ovr else k * (k - 1) // 2
-        n_sv = sum(n_support)
-        shapes = {a["name"]: a["shape"] for a in h["arrays"]}
-
-        def arr(name: str, shape: list[int]) -> list:
-            if name not in arrays:
-                raise ValueError(f"the model file has no {name!r} array")
-            if shapes[name] != shape:
-                raise ValueError(f"array {name!r} has shape {shapes[name]}, expected {shape} (inconsistent shapes)")
-            return arrays[name]
-
-        rho = arr("rho", [n_problems])
-        support = arr("support", [n_sv])
-        if any(s < 0 for s in support):
-            raise ValueError("array 'support' has negative indices")
-        sv = coef = weights = None
-        if form == "weights":
-            if m.kernel != "linear":
-                raise ValueError("bad model header: only a linear model can be stored as weights")
-            flat = arr("weights", [n_problems, d])
-            weights = [flat[r * d : (r + 1) * d] for r in range(n_problems)]
-        else:
-            n_rows = k if ovr else k - 1
-            flat_c = arr("dual_coef", [n_rows, n_sv])
-            flat_s = arr("support_vectors", [n_sv, d])
-            coef = [flat_c[r * n_sv : (r + 1) * n_sv] for r in range(n_rows)]
-            sv = [flat_s[r * d : (r + 1) * d] for r in range(n_sv)]
-        m._install(
-            classes=classes, gamma=gamma, support_vectors=sv, coef=coef, rho=rho,
-            n_support=n_support, support=support, ovr=ovr, n_features=d, weights=weights,
-        )
-        m._gamma = float(gamma)
-        m.threshold = threshold
-        m.pipeline = pipeline
-        m.fit_status_ = 0
-        return m
+        return modelfile.svm_from_bytes(cls, data)
 
     def save(self, path: str | os.PathLike, dtype: str = "float32", form: str = "auto") -> None:
         """Write :meth:`to_bytes` to ``path``."""

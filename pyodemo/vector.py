@@ -8,7 +8,7 @@ C-level builtin, not in a Python ``for`` loop:
 * on CPython 3.11 the fallback ``sum(map(operator.mul, a, b))`` still keeps the
   loop in C (``map`` and ``sum`` are builtins), only a little slower.
 
-Measured in Pyodide/Node (see DESIGN.md): about 160 ns per multiply-add with
+Measured in Pyodide under Node: about 160 ns per multiply-add with
 ``math.sumprod`` -- so the cost of a kernel SVM per image is roughly
 ``n_support_vectors * n_features`` multiply-adds.
 

@@ -13,7 +13,8 @@ from sklearn.svm import SVC as SkSVC
 
 from export import cnn_input
 from export.sklearn_bridge import to_pyodemo
-from pyodemo import classify, rpc
+from pyodemo import classify, hog
+from pyodemo.web import classifier, rpc
 
 PIPELINE = {
     "input": {"size": 32, "background": [255, 255, 255], "margin": 0.08},
@@ -252,12 +253,12 @@ def call(method: str, args: dict, blobs: dict | None = None) -> dict:
 
 def test_predict_rpc_returns_k_sorted_answers_and_the_steps(trained):
     clf, model, pictures, X = trained
-    loaded = call("classify.load_model", {}, {"model": model.to_bytes()})
+    loaded = call("classifier.load_model", {}, {"model": model.to_bytes()})
     assert loaded["ok"], loaded
     summary = loaded["result"]
     assert summary["classes"] == ["blue", "green", "red"] and summary["n_features"] == X.shape[1]
     assert summary["threshold"] == 0.05
-    answer = call("classify.predict", {"token": summary["token"], "width": 40, "height": 40, "k": 3},
+    answer = call("classifier.predict", {"token": summary["token"], "width": 40, "height": 40, "k": 3},
                   {"rgba": pictures[0].tobytes()})
     assert answer["ok"], answer
     r = answer["result"]
@@ -269,9 +270,12 @@ def test_predict_rpc_returns_k_sorted_answers_and_the_steps(trained):
     assert steps["size"] == 32
     import base64
 
-    for name, (w, h) in (("input", (32, 32)), ("gray", (32, 32)), ("hog", tuple(steps["hog_size"]))):
-        assert len(base64.b64decode(steps[name]["__bytes__"])) == 4 * w * h
+    for name in ("input", "gray"):
+        assert len(base64.b64decode(steps[name]["__bytes__"])) == 4 * 32 * 32
+    # the HOG step: the cells' histograms the features were computed from (the widget draws the glyphs)
     assert len(steps["histograms"]) == 4 and len(steps["histograms"][0][0]) == 9
+    assert steps["histograms"] == hog.cell_histograms(classify.prepare(pictures[0].tobytes(), 40, 40, PIPELINE), 9, (8, 8))
+    assert steps["cell"] == 8 and steps["bin_centres"][0] == 10.0
     # the colour step says how many of the model's numbers are the histogram's: the features' tail
     image = classify.prepare(pictures[0].tobytes(), 40, 40, PIPELINE)
     colours = classify.color_histogram(image, 8, 6.0)
@@ -279,15 +283,15 @@ def test_predict_rpc_returns_k_sorted_answers_and_the_steps(trained):
     np.testing.assert_allclose(classify.features(image, PIPELINE)[-24:], colours)
     assert set(r["ms"]) >= {"crop", "prepare", "features", "svm", "total"}
     # a box given by the widget is used as it is
-    boxed = call("classify.predict", {"token": summary["token"], "width": 40, "height": 40, "k": 1, "box": [0, 0, 40]},
+    boxed = call("classifier.predict", {"token": summary["token"], "width": 40, "height": 40, "k": 1, "box": [0, 0, 40]},
                  {"rgba": pictures[0].tobytes()})["result"]
     assert boxed["box"] == [0, 0, 40] and len(boxed["top"]) == 1
 
 
 def test_bad_model_bytes_raise_value_error():
     with pytest.raises(ValueError, match="not a pyodemo model file"):
-        classify.load_model(b"this is not a model")
-    answer = call("classify.load_model", {}, {"model": b"PYODSVM\x00 broken"})
+        classifier.load_model(b"this is not a model")
+    answer = call("classifier.load_model", {}, {"model": b"PYODSVM\x00 broken"})
     assert not answer["ok"] and answer["kind"] == "value"
-    gone = call("classify.predict", {"token": 10**9, "width": 1, "height": 1}, {"rgba": bytes(4)})
+    gone = call("classifier.predict", {"token": 10**9, "width": 1, "height": 1}, {"rgba": bytes(4)})
     assert not gone["ok"] and "no longer loaded" in gone["error"]

@@ -1,4 +1,4 @@
-"""The code editor's backend (pyodemo.coderun): the slides' programs and running the reader's code.
+"""The code editor's backend (pyodemo.web.code_editor): the slides' programs and running the reader's code.
 
 * The programs contain pyodemo's real source (``inspect.getsource``, independent of how coderun reads
   it) and print what the slides say; the SVM's decision values equal scikit-learn's, the HOG length
@@ -24,7 +24,8 @@ import pytest
 from skimage.feature import hog as skimage_hog
 from sklearn.svm import SVC as SklearnSVC
 
-from pyodemo import coderun, rpc
+from pyodemo.web import code_editor as coderun
+from pyodemo.web import rpc
 from pyodemo.hog import cell_histograms, feature_length
 
 
@@ -221,9 +222,9 @@ def test_bad_requests_are_plain_errors():
 
 
 def test_the_worker_reaches_it_by_name():
-    reply = json.loads(rpc.dispatch("code.run", json.dumps({"source": "print(2 ** 10)"})))
+    reply = json.loads(rpc.dispatch("code_editor.run", json.dumps({"source": "print(2 ** 10)"})))
     assert reply["ok"] and reply["result"]["stdout"] == "1024\n" and reply["result"]["error"] is None
-    reply = json.loads(rpc.dispatch("code.snippet", json.dumps({"name": "svm"})))
+    reply = json.loads(rpc.dispatch("code_editor.snippet", json.dumps({"name": "svm"})))
     assert reply["ok"] and "def kernel(" in reply["result"]["code"]
-    reply = json.loads(rpc.dispatch("code.snippet", json.dumps({"name": "nope"})))
+    reply = json.loads(rpc.dispatch("code_editor.snippet", json.dumps({"name": "nope"})))
     assert not reply["ok"] and reply["kind"] == "value"

@@ -9,7 +9,7 @@ import pytest
 from scipy.signal import correlate2d
 
 from pyodemo.convolve import PRESETS, apply_to_image, convolve2d, relu
-from pyodemo.explore import SLIDE_IMAGE, SLIDE_KERNEL  # the CNN slide's 5 × 5 example
+from pyodemo.web.convolution import SLIDE_IMAGE, SLIDE_KERNEL  # the CNN slide's 5 × 5 example
 from pyodemo.image import Image
 
 

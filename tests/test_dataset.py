@@ -37,7 +37,7 @@ TARGET = {"train": 0.6, "val": 0.2, "test": 0.2}
 FEW_POINTS = 0.04
 SMALL = ["Mew", "Tauros"]  # the two smallest classes: a fast build
 FULL = sp.ROOT / "data" / "pokemon-10"
-# DESIGN.md, measured: frames of all Gen-V animated GIFs per class
+# measured on the full data set (data/pokemon-10): frames of all Gen-V animated GIFs per class
 FRAMES = {"Horsea": 244, "Mankey": 496, "Mew": 164, "Scyther": 826, "Snorlax": 354,
           "Spearow": 228, "Tauros": 150, "Vaporeon": 372, "Venusaur": 1038, "Vileplume": 470}
 

@@ -1,6 +1,6 @@
 """Fuzzed inputs for pyodemo (issue 8): a correct answer or a ``ValueError``, never another exception, never a hang.
 
-What the browser can send reaches pyodemo through ``pyodemo.rpc``: canvas RGBA bytes of any length, sizes
+What the browser can send reaches pyodemo through ``pyodemo.web.rpc``: canvas RGBA bytes of any length, sizes
 from 1 × 1 to 512 × 512, numbers typed by a person (NaN, infinity, 1e308), model files cut short or damaged.
 Hypothesis draws those; each example must either give the right answer (checked against an independent
 computation: numpy, scikit-image, Pillow, a naive loop) or raise ``ValueError`` with a message, within a few
@@ -23,7 +23,8 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from pyodemo import classify, convolve, hog, modelfile, rpc
+from pyodemo import classify, convolve, hog, modelfile
+from pyodemo.web import classifier, rpc
 from pyodemo.checks import LARGEST
 from pyodemo.image import Image
 from pyodemo.svm import SVC
@@ -282,7 +283,7 @@ def test_convolve2d(image, kh, kw, seed, padding, kernel_kind):
                               st.text(max_size=2)), lambda inner: st.lists(inner, max_size=4), max_leaves=20))
 def test_convolution_widget_input(grid):
     """What a person types into the convolution stepper's grids: any JSON → a correct answer or ValueError."""
-    from pyodemo import explore
+    from pyodemo.web import convolution as explore
 
     with no_hang():
         for image, kernel in ((grid, [[1, 0], [0, 1]]), ([[1, 2, 3]] * 3, grid)):
@@ -338,7 +339,7 @@ def test_random_bytes_are_not_a_model(data):
     with no_hang(), pytest.raises(ValueError):
         SVC.from_bytes(data)
     with no_hang(), pytest.raises(ValueError):
-        classify.load_model(data)
+        classifier.load_model(data)
 
 
 @FUZZ
@@ -396,7 +397,7 @@ def token():
     y = ["Mew", "Horsea", "Tauros", "Snorlax"] * 3
     model = SVC(kernel="linear").fit(X, y)
     model.pipeline = classify.DEFAULT_PIPELINE
-    return classify.load_model(model.to_bytes())["token"]
+    return classifier.load_model(model.to_bytes())["token"]
 
 
 @FUZZ
@@ -411,7 +412,7 @@ def test_classify_predict(token, width, height, delta, seed, box, k):
     data = rng.randbytes(max(4 * width * height + delta, 0))
     with no_hang():
         try:
-            result = classify.predict(token, data, width, height, k=k, box=box)
+            result = classifier.predict(token, data, width, height, k=k, box=box)
         except ValueError as exc:
             assert str(exc)
             bad_box = box is not None and (len(box) != 3 or box[2] < 1)
@@ -432,20 +433,20 @@ def test_classify_predict(token, width, height, delta, seed, box, k):
 
 
 CALLS = {  # every method a widget calls, with its parameters (the code runner is tested in test_coderun.py)
-    "widgets.gradient_at": ("up", "left", "right", "down"),
-    "widgets.gradient_image": ("width", "height"),
-    "widgets.gradient_pixel": ("token", "x", "y"),
-    "explore.demo_image": ("size",),
-    "explore.hog_image": ("width", "height"),
-    "explore.hog_view": ("token", "size", "cell", "orientations", "block"),
-    "explore.convolution": ("image", "kernel"),
-    "explore.filter_image": ("width", "height"),
-    "explore.filter_view": ("token", "kernel", "preset"),
-    "classify.predict": ("token", "width", "height", "k", "box"),
-    "classify.forget": ("token",),
+    "gradient_explorer.gradient_at": ("up", "left", "right", "down"),
+    "gradient_explorer.gradient_image": ("width", "height"),
+    "gradient_explorer.gradient_pixel": ("token", "x", "y"),
+    "hog_explorer.demo_image": ("size",),
+    "hog_explorer.hog_image": ("width", "height"),
+    "hog_explorer.hog_view": ("token", "size", "cell", "orientations", "block"),
+    "convolution.convolution": ("image", "kernel"),
+    "convolution.filter_image": ("width", "height"),
+    "convolution.filter_view": ("token", "kernel", "preset"),
+    "classifier.predict": ("token", "width", "height", "k", "box"),
+    "classifier.forget": ("token",),
 }
-BLOBS = {"widgets.gradient_image": "rgba", "explore.hog_image": "rgba", "explore.filter_image": "rgba",
-         "classify.predict": "rgba", "classify.load_model": "model"}
+BLOBS = {"gradient_explorer.gradient_image": "rgba", "hog_explorer.hog_image": "rgba", "convolution.filter_image": "rgba",
+         "classifier.predict": "rgba", "classifier.load_model": "model"}
 NUMBERS = st.one_of(st.integers(-3, 300), st.floats(allow_nan=True), st.sampled_from(BIG_NUMBERS))
 ARG = st.one_of(NUMBERS, st.none(), st.booleans(), st.text(max_size=4),
                 st.lists(st.lists(NUMBERS, max_size=4), max_size=4))
@@ -455,15 +456,15 @@ ARG = st.one_of(NUMBERS, st.none(), st.booleans(), st.text(max_size=4),
 def tokens(token):
     """Real tokens, so the fuzzed calls also reach the code behind a valid token."""
     rgba = random.Random(2).randbytes(4 * 20 * 12)
-    made = {"classify": token}
-    for area, method in (("widgets", "gradient_image"), ("explore", "hog_image"), ("explore", "filter_image")):
+    made = {"classifier": token}
+    for area, method in (("gradient_explorer", "gradient_image"), ("hog_explorer", "hog_image"), ("convolution", "filter_image")):
         reply = json.loads(rpc.dispatch(f"{area}.{method}", json.dumps({"width": 20, "height": 12}), {"rgba": rgba}))
         made[method] = reply["result"]["token"]
     return made
 
 
 @FUZZ
-@given(st.sampled_from(sorted(CALLS) + ["classify.load_model"]), st.data())
+@given(st.sampled_from(sorted(CALLS) + ["classifier.load_model"]), st.data())
 def test_rpc_never_answers_with_an_internal_error(tokens, method, draw):
     """Through the worker's doorway, any values for a method's parameters: an answer or a "value" error
     (a message for people); an "internal" error (a traceback) would be a bug."""
@@ -488,15 +489,15 @@ def test_rpc_never_answers_with_an_internal_error(tokens, method, draw):
 # with the plain message a person now gets (or the correct answer).
 
 FOUND_INTERNAL = [  # (method, args, what the person reads): once a TypeError/OverflowError inside rpc.dispatch
-    ("classify.forget", {"token": []}, None),  # a token of nothing: not loaded, so False
-    ("classify.predict", {"token": [], "width": 1, "height": 1}, "That model is no longer loaded; load it again."),
-    ("widgets.gradient_pixel", {"token": [], "x": 0, "y": 0}, "That image is no longer loaded; pick it again."),
-    ("widgets.gradient_pixel", {"token": "REAL", "x": None, "y": 0}, "x (the pixel's column) must be a whole number"),
-    ("widgets.gradient_pixel", {"token": "REAL", "x": 1e999, "y": 0}, "x (the pixel's column) must be a whole number"),
-    ("widgets.gradient_pixel", {"token": "REAL", "x": 3, "y": 10**400}, "y (the pixel's row) must be between 0 and 11"),
-    ("widgets.gradient_at", {"up": 10**400, "left": 0, "right": 0, "down": 0}, "up must be a number between"),
-    ("explore.filter_view", {"token": "REAL", "preset": []}, "there is no preset kernel called []"),
-    ("explore.convolution", {"image": [[10**400]], "kernel": [[1]]}, "the image's row 1, column 1 is too large"),
+    ("classifier.forget", {"token": []}, None),  # a token of nothing: not loaded, so False
+    ("classifier.predict", {"token": [], "width": 1, "height": 1}, "That model is no longer loaded; load it again."),
+    ("gradient_explorer.gradient_pixel", {"token": [], "x": 0, "y": 0}, "That image is no longer loaded; pick it again."),
+    ("gradient_explorer.gradient_pixel", {"token": "REAL", "x": None, "y": 0}, "x (the pixel's column) must be a whole number"),
+    ("gradient_explorer.gradient_pixel", {"token": "REAL", "x": 1e999, "y": 0}, "x (the pixel's column) must be a whole number"),
+    ("gradient_explorer.gradient_pixel", {"token": "REAL", "x": 3, "y": 10**400}, "y (the pixel's row) must be between 0 and 11"),
+    ("gradient_explorer.gradient_at", {"up": 10**400, "left": 0, "right": 0, "down": 0}, "up must be a number between"),
+    ("convolution.filter_view", {"token": "REAL", "preset": []}, "there is no preset kernel called []"),
+    ("convolution.convolution", {"image": [[10**400]], "kernel": [[1]]}, "the image's row 1, column 1 is too large"),
 ]
 
 
@@ -505,8 +506,8 @@ FOUND_INTERNAL = [  # (method, args, what the person reads): once a TypeError/Ov
 def test_found_internal_errors(tokens, method, args, message):
     args = dict(args)
     if args.get("token") == "REAL":
-        args["token"] = tokens["gradient_image" if method.startswith("widgets") else "filter_image"]
-    blobs = {"rgba": b"\0" * 4} if method == "classify.predict" else {}
+        args["token"] = tokens["gradient_image" if method.startswith("gradient_explorer") else "filter_image"]
+    blobs = {"rgba": b"\0" * 4} if method == "classifier.predict" else {}
     reply = json.loads(rpc.dispatch(method, json.dumps(args), blobs))
     if message is None:
         assert reply == {"ok": True, "result": False}

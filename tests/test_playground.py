@@ -1,4 +1,4 @@
-"""pyodemo.playground (the SVM playground's and the kernel-compare widget's Python side): seeded presets,
+"""pyodemo.web.svm_playground and pyodemo.web.kernel_compare (the SVM playground's and the kernel-compare widget's Python side): seeded presets,
 a grid that is exactly SVC.predict's, agreement with scikit-learn, plain messages for bad input, no hangs."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from sklearn.svm import SVC as SkSVC
 
-from pyodemo import playground as pg
-from pyodemo import rpc
+from pyodemo.web import kernel_compare, rpc
+from pyodemo.web import svm_playground as pg
 from pyodemo.kernels import resolve_gamma
 from pyodemo.svm import SVC
 from tests.svm_optimality import Fit, compare
@@ -165,13 +165,13 @@ BAD = [
 def test_bad_input_is_a_value_error_with_a_plain_message(kwargs, message):
     with pytest.raises(ValueError, match=message):
         pg.fit(**kwargs)
-    reply = json.loads(rpc.dispatch("playground.fit", json.dumps(kwargs)))
+    reply = json.loads(rpc.dispatch("svm_playground.fit", json.dumps(kwargs)))
     assert reply["ok"] is False and reply["kind"] == "value" and message in reply["error"]
 
 
 def test_nan_from_javascript_is_refused():
     # JSON has no NaN: the widget sends null for a broken number
-    reply = json.loads(rpc.dispatch("playground.fit", json.dumps({"points": [[0.1, None], [0.5, 0.5]], "labels": [1, 2]})))
+    reply = json.loads(rpc.dispatch("svm_playground.fit", json.dumps({"points": [[0.1, None], [0.5, 0.5]], "labels": [1, 2]})))
     assert reply["kind"] == "value" and "must be a number" in reply["error"]
 
 
@@ -186,9 +186,9 @@ def test_a_hard_fit_stops_early_instead_of_hanging():
 def test_rpc_answers_json():
     d = pg.preset("circles", n=50, seed=0)
     args = {"points": d["points"], "labels": d["labels"], "kernel": "rbf", "gamma": "scale", "grid": 30}
-    reply = json.loads(rpc.dispatch("playground.fit", json.dumps(args)))
+    reply = json.loads(rpc.dispatch("svm_playground.fit", json.dumps(args)))
     assert reply["ok"] and len(reply["result"]["cells"]) == 900
-    reply = json.loads(rpc.dispatch("playground.presets", "{}"))
+    reply = json.loads(rpc.dispatch("svm_playground.presets", "{}"))
     assert [p["name"] for p in reply["result"]][:2] == ["blobs", "blobs3"]
 
 
@@ -197,7 +197,7 @@ def test_rpc_answers_json():
 
 def test_compare_circles_separable_in_3d_only():
     d = pg.preset("circles", n=100, noise=0.05, seed=3)
-    r = pg.compare(d["points"], d["labels"])
+    r = kernel_compare.compare(d["points"], d["labels"])
     acc = {p["title"]: p["accuracy"] for p in r["panels"]}
     assert acc["Linear"] < 0.8 and acc["Polynomial"] >= 0.98 and acc["RBF"] >= 0.98
     lifted = r["lift"]
@@ -217,14 +217,14 @@ def test_compare_circles_separable_in_3d_only():
 
 def test_compare_xor_lifts_with_the_product():
     d = pg.preset("xor", n=100, noise=0.02, seed=3)
-    flat = pg.compare(d["points"], d["labels"], feature="r2")["lift"]["accuracy"]
-    product = pg.compare(d["points"], d["labels"], feature="xy")["lift"]
+    flat = kernel_compare.compare(d["points"], d["labels"], feature="r2")["lift"]["accuracy"]
+    product = kernel_compare.compare(d["points"], d["labels"], feature="xy")["lift"]
     assert product["accuracy"] > 0.9 > flat
     with pytest.raises(ValueError, match="lifting must be one of"):
-        pg.compare(d["points"], d["labels"], feature="z")
+        kernel_compare.compare(d["points"], d["labels"], feature="z")
 
 
 def test_compare_many_classes_has_no_lift():
     d = pg.preset("blobs3", n=60, seed=0)
-    r = pg.compare(d["points"], d["labels"])
+    r = kernel_compare.compare(d["points"], d["labels"])
     assert r["lift"] is None and len(r["panels"]) == 3

@@ -273,7 +273,7 @@ def test_prediction_cost_of_a_10_class_hog_model(hog_sprites, monkeypatch):
         lines.append(
             f"{kernel}: {n_sv} SVs x {d} features -> {macs:,} multiply-adds, "
             f"{per * 1e3:.2f} ms per sample in CPython ({per / macs * 1e9:.1f} ns per multiply-add); "
-            f"at ~160 ns per multiply-add (Pyodide, DESIGN.md) ~ {macs * 160e-9 * 1e3:.0f} ms"
+            f"at ~160 ns per multiply-add (Pyodide, pyodemo/vector.py) ~ {macs * 160e-9 * 1e3:.0f} ms"
         )
         assert model.predict([x]) == clf.predict([x]).tolist()
     print("\n[svm timing] 10-class sprite HOG model, decision_function of one image (best of 7):\n  "

@@ -2,7 +2,7 @@
 //
 // Everything about the input comes from the sidecar models/cnn.json written at export (onnxruntime-web
 // cannot read ONNX metadata_props): class names, input size, scale, mean, std, background, resampling
-// filter, threshold. The input is prepared by the browser's own image pipeline (DESIGN.md step 6): the crop
+// filter, threshold. The input is prepared by the browser's own image pipeline (ARCHITECTURE.md "From a photo to the two top-3 lists", step 6): the crop
 // square is drawn, pixel for pixel, onto a canvas pre-filled with the background colour (the canvas
 // composites in premultiplied alpha and the result is opaque, so reading it back loses nothing), resized to
 // size × size with the filter the sidecar names, then (x / scale − mean) / std, channels first.

@@ -1,6 +1,6 @@
 // The picture a classifier looks at, and the square crop box that frames the Pokémon in it.
 //
-// * `loadPicture(blob)` decodes a file the way DESIGN.md step 6 says (createImageBitmap with
+// * `loadPicture(blob)` decodes a file the way ARCHITECTURE.md's data flow says (step 1) (createImageBitmap with
 //   imageOrientation "from-image": EXIF orientation honoured), refuses what is not a picture with a
 //   plain message, and scales anything larger than 1024 px down first (a 6000 × 4000 photo would
 //   otherwise cost 96 MB per copy); the models then take their own sizes from that.

@@ -1,4 +1,4 @@
-// Presenting the talk from its own pages (DESIGN.md "Slides and notes"):
+// Presenting the talk from its own pages (ARCHITECTURE.md "Slides and notes"):
 //   P, the header button or `?present`   slide mode (keys, swipes, overview O, speaker view S, Escape)
 //   `?speaker`                           the speaker view (opened by S; synced with BroadcastChannel)
 //   `?print` (`&notes`)                  one slide per 16:9 page, for `python -m export pdf`

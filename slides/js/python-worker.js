@@ -1,5 +1,5 @@
 // The shared Python worker: boots Pyodide from this site (no CDN), installs the pyodemo wheel,
-// then answers {id, method, args, blobs} with the JSON string pyodemo.rpc.dispatch returns.
+// then answers {id, method, args, blobs} with the JSON string pyodemo.web.rpc.dispatch returns.
 import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
 
 let dispatch = null;
@@ -21,7 +21,7 @@ async function boot() {
     messageCallback: () => {},
     errorCallback: (message) => console.warn(message),
   });
-  dispatch = pyodide.pyimport("pyodemo.rpc").dispatch;
+  dispatch = pyodide.pyimport("pyodemo.web.rpc").dispatch;
   const ms = Math.round(performance.now() - t0);
   progress("Python ready", 3, 3);
   postMessage({ type: "ready", ms, python: pyodide.runPython("import sys; sys.version.split()[0]") });

@@ -113,7 +113,7 @@ export function restart(reason = "Python was restarted.") {
 }
 
 /**
- * Call `pyodemo.rpc` method `method` with JSON-able `args` and binary `blobs` ({name: Uint8Array}).
+ * Call `pyodemo.web.rpc` method `method` with JSON-able `args` and binary `blobs` ({name: Uint8Array}).
  * Rejects with an Error whose message is meant for people; `kind` is "value" for bad input.
  * `timeoutMs` bounds the call (booting included): past it the worker is restarted.
  */

@@ -1,9 +1,9 @@
-// Drawing shared by the SVM playground and the kernels-side-by-side widget. Python (pyodemo.playground)
+// Drawing shared by the SVM playground and the kernels-side-by-side widget. Python (pyodemo.web.svm_playground)
 // computes the classes and decision values on a grid; this file only paints them: regions, the
 // boundary f = 0 and the margins f = ±1 (marching squares on the grid values), points, support vectors.
 //
 // Data space: the square [-1, 1]²; grid cell (row r, column c) of an n × n grid has its centre at
-// x = (2c + 1 − n) / n, y = (n − 2r − 1) / n (rows from the top), as pyodemo.playground.grid_axis.
+// x = (2c + 1 − n) / n, y = (n − 2r − 1) / n (rows from the top), as pyodemo.web.svm_playground.grid_axis.
 
 /** Class styles: Okabe–Ito colours (safe for colour-blind eyes) AND a different shape per class. */
 export const CLASSES = [
@@ -191,7 +191,7 @@ export function strokeLines(ctx, lines, n, w, h, { colour = "#111", width = 2, d
 }
 
 /**
- * One SVM picture: regions and lines from a fit result (pyodemo.playground.fit), then the points
+ * One SVM picture: regions and lines from a fit result (pyodemo.web.svm_playground.fit), then the points
  * ({x, y, label}) with the support vectors ringed. `supportAt` lists [x, y] of the support vectors
  * (positions, not indices: the points may have changed since the fit was sent).
  */

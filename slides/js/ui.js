@@ -100,6 +100,33 @@ export function paintRGBA(canvas, rgba, width, height) {
   canvas.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
 }
 
+/**
+ * HOG glyphs, as scikit-image's `hog(..., visualize=True)` draws them: per cell, one line per orientation
+ * bin through the cell's centre, perpendicular to the bin's gradient direction θ (along the edge), as
+ * bright as the bin's vote (`histograms[row][col][bin]` from Python, divided by `peak`). y grows downwards,
+ * so the gradient is (cos θ, sin θ) on screen and the line (−sin θ, cos θ). The HOG explorer and the
+ * classifier's HOG step both draw with this.
+ */
+export function drawHogGlyphs(ctx, histograms, binCentres, cellPx, peak, lineWidth, rgb = "255, 236, 64") {
+  if (!(peak > 0)) return;
+  const dirs = binCentres.map((deg) => [-Math.sin((deg * Math.PI) / 180), Math.cos((deg * Math.PI) / 180)]);
+  const radius = cellPx / 2 - 1;
+  ctx.lineWidth = lineWidth;
+  ctx.lineCap = "round";
+  histograms.forEach((row, r) => row.forEach((bins, c) => {
+    const cx = (c + 0.5) * cellPx, cy = (r + 0.5) * cellPx;
+    bins.forEach((value, b) => {
+      if (value <= 0) return;
+      const [dx, dy] = dirs[b];
+      ctx.strokeStyle = `rgba(${rgb}, ${Math.min(1, value / peak).toFixed(3)})`;
+      ctx.beginPath();
+      ctx.moveTo(cx - dx * radius, cy - dy * radius);
+      ctx.lineTo(cx + dx * radius, cy + dy * radius);
+      ctx.stroke();
+    });
+  }));
+}
+
 /** An address inside this site, from its root (ui.js lives in <root>/js/). */
 export const siteURL = (path) => new URL(path, new URL("../", import.meta.url)).href;
 

@@ -107,11 +107,12 @@ def assert_matches(file: str, got: dict, expected: dict) -> None:
 
 
 def assert_colour_step(page, path) -> None:
-    """The widget's "Colours" step names the same fullest colour cubes as pyodemo.classify.main_colours."""
+    """The widget's "Colours" step names the same fullest colour cubes as pyodemo.web.classifier.main_colours."""
     import math
 
     from export import features as F
     from pyodemo import classify
+    from pyodemo.web import classifier
     from pyodemo.svm import SVC
 
     model = SVC.load(MODELS / "hog_svm.svm")
@@ -119,7 +120,7 @@ def assert_colour_step(page, path) -> None:
     if hist is None:
         return  # a model without colour features has no colour step
     image = classify.prepare(*F.open_rgba(path), model.pipeline)
-    colours = classify.main_colours(image, hist.get("bins", 8))
+    colours = classifier.main_colours(image, hist.get("bins", 8))
     pct = lambda p: math.floor(100 * p + 0.5)  # JavaScript's Math.round
     expected = (f"The {len(colours['top'])} commonest of {colours['cubes']:,} colour cubes: "
                 + ", ".join(f"rgb({', '.join(map(str, c['rgb']))}) {pct(c['share'])}%" for c in colours["top"][:3]))

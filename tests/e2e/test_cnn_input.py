@@ -1,4 +1,4 @@
-"""The browser prepares the CNN's input as export/cnn_input.py does with Pillow (DESIGN.md "Data flow" step 6),
+"""The browser prepares the CNN's input as export/cnn_input.py does with Pillow (ARCHITECTURE.md, data flow step 6),
 and its default crop box is pyodemo.classify.default_crop.
 
 The browser decodes with createImageBitmap (EXIF orientation honoured), draws the crop square pixel for pixel

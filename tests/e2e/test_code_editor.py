@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from pyodemo import coderun
+from pyodemo.web import code_editor as coderun
 from tests.e2e.conftest import ARTIFACTS
 
 WIDGET = '.pyodemo-widget[data-widget="code-editor"]'
@@ -227,7 +227,7 @@ def test_code_editor_on_the_svm_page(open_page):
     textarea.fill("while True:\n    pass\n")
     widget.get_by_role("button", name="Run").click()
     page.wait_for_function("sel => document.querySelector(sel).dataset.state === 'running'", arg=WIDGET)
-    page.evaluate(ACKED, "code.run")  # the worker has the call: the loop is running in it now
+    page.evaluate(ACKED, "code_editor.run")  # the worker has the call: the loop is running in it now
     widget.get_by_role("button", name="Stop").click()
     wait_runs(page, 3)
     assert widget.get_attribute("data-state") == "restarted"

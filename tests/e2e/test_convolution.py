@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from pyodemo import convolve, explore
+from pyodemo import convolve
+from pyodemo.web import convolution as explore
 from tests.e2e.conftest import ARTIFACTS, SITE
 
 WIDGET = '.pyodemo-widget[data-widget="convolution"]'

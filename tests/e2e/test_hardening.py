@@ -9,7 +9,7 @@
 * **Worker failure**: the Python worker stopped mid-call, or dying of an uncaught error → a visible note in
   the widget's status line, and the next request starts a new worker and answers.
 * **Long run**: 500 classifications in one tab → after warm-up no growth of the Pyodide wasm heap beyond
-  10 %, and no slowdown (HOG + SVM through ``pyodemoPython.call("classify.predict")``; the CNN through the
+  10 %, and no slowdown (HOG + SVM through ``pyodemoPython.call("classifier.predict")``; the CNN through the
   page's ``pyodemoCNN`` hook).
 
 Corrupt model files (a truncated ``.onnx`` / ``.svm``) are covered by ``test_bad_input.py::test_corrupt_model``.
@@ -295,9 +295,9 @@ def test_a_killed_worker_restarts_on_the_next_request(module_page):
     before, started = restarts(page), len(python_workers(watch.workers))
 
     # 1. Stopped in the middle of a call (a program that never ends): the call fails with a message …
-    page.evaluate("() => { globalThis.__busy = pyodemoPython.call('code.run', {source: 'while True:\\n    pass'})"
+    page.evaluate("() => { globalThis.__busy = pyodemoPython.call('code_editor.run', {source: 'while True:\\n    pass'})"
                   ".then(() => 'answered', (e) => `${e.kind}: ${e.message}`); }")
-    page.evaluate(ACKED, "code.run")  # the worker has the call: the endless loop is running
+    page.evaluate(ACKED, "code_editor.run")  # the worker has the call: the endless loop is running
     page.evaluate("() => pyodemoPython.restart()")
     assert page.evaluate("() => globalThis.__busy") == "restart: Python was restarted."
     note = status_line(page)
@@ -386,11 +386,11 @@ LONG_RUN = """async ([n, warm]) => {
   for (const s of index.samples) pictures.push(await crop.loadPictureURL(`/models/samples/${s.file}`, s.file));
   const boxes = pictures.map((p) => crop.defaultCrop(p.rgba, p.width, p.height));
   const model = new Uint8Array(await (await fetch("/models/hog_svm.svm")).arrayBuffer());
-  const { token } = await py.call("classify.load_model", {}, { model });
+  const { token } = await py.call("classifier.load_model", {}, { model });
   const heap = async () => (await py.call("worker.heap")).wasm_heap_bytes;
   const inUse = async () => (await py.call("worker.heap")).malloc_in_use_bytes;
   // Python's live objects (after a full collection), through the code editor's own method
-  const objects = async () => Number((await py.call("code.run", { source: "import gc\\ngc.collect()\\nprint(len(gc.get_objects()))" })).stdout);
+  const objects = async () => Number((await py.call("code_editor.run", { source: "import gc\\ngc.collect()\\nprint(len(gc.get_objects()))" })).stdout);
   const ortHeap = () => globalThis.__wasmMemories.reduce((sum, m) => sum + m.buffer.byteLength, 0);
   const out = { svm_ms: [], cnn_ms: [], calib_ms: [], heap: [], ort_heap: [], objects: [], in_use: [], answers: [], pictures: pictures.length, t0: performance.now() };
   // A fixed piece of work on the page's thread, timed before each classification: the machine's speed right
@@ -400,7 +400,7 @@ LONG_RUN = """async ([n, warm]) => {
     const p = pictures[i % pictures.length], box = boxes[i % pictures.length];
     out.calib_ms.push(calibrate());
     const t0 = performance.now();
-    const s = await py.call("classify.predict", { token, width: p.width, height: p.height, k: 3, box }, { rgba: p.rgba });
+    const s = await py.call("classifier.predict", { token, width: p.width, height: p.height, k: 3, box }, { rgba: p.rgba });
     const t1 = performance.now();
     const c = await cnn.classify(p, box, { source: "long-run" });
     const t2 = performance.now();
@@ -483,7 +483,7 @@ def test_a_busy_worker_is_not_taken_for_a_vanished_one(module_page):
     assert page.evaluate("() => pyodemoPython.call('ping')") == "pong"
     before = restarts(page)
     got = page.evaluate("""async () => {
-        const slow = pyodemoPython.call('code.run', { source: 'import time\\ntime.sleep(3)\\nprint(\"slept\")' });
+        const slow = pyodemoPython.call('code_editor.run', { source: 'import time\\ntime.sleep(3)\\nprint(\"slept\")' });
         const pings = [pyodemoPython.call('ping'), pyodemoPython.call('ping')];
         return [await slow, await Promise.all(pings), pyodemoPython.status.restarts];
     }""")

@@ -27,7 +27,7 @@ def first_sample():
 
 
 def expected_image(pil) -> Image:
-    """What pyodemo.explore looks at: gray, padded to a square with white, resized to 64 × 64."""
+    """What pyodemo.web.hog_explorer looks at: gray, padded to a square with white, resized to 64 × 64."""
     gray = Image.from_rgba(pil.tobytes(), *pil.size).to_gray()
     return Image(gray.width, gray.height, 1, gray.pixels).pad_to_square(1.0).resize(SIZE, SIZE)
 

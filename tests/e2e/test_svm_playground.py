@@ -16,7 +16,7 @@ import pytest
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.svm import SVC
 
-from pyodemo import playground
+from pyodemo.web import svm_playground as playground
 from tests.e2e.conftest import ARTIFACTS
 
 WIDGET = '.pyodemo-widget[data-widget="svm-playground"]'
@@ -48,7 +48,7 @@ def state(widget) -> dict:
 
 
 def grid_points(n: int) -> np.ndarray:
-    axis = [(2 * c + 1 - n) / n for c in range(n)]  # pyodemo.playground.grid_axis
+    axis = [(2 * c + 1 - n) / n for c in range(n)]  # pyodemo.web.svm_playground.grid_axis
     return np.array([[x, y] for y in reversed(axis) for x in axis])
 
 

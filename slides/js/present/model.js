@@ -1,4 +1,4 @@
-// The slide model, one convention for slide mode, the speaker view, the overview and the PDF (DESIGN.md):
+// The slide model, one convention for slide mode, the speaker view, the overview and the PDF (ARCHITECTURE.md):
 // a page's `# ` title is its first slide, each `## ` heading starts the next one; speaker notes are a
 // `??? note "Speaker notes"` admonition (<details class="note"><summary>Speaker notes</summary>) in
 // their slide. Only headings that are direct children of the page's <article> count, so a heading inside

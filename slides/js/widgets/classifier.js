@@ -3,13 +3,13 @@
 // top-3 (pyodemo in Python, in the shared worker) side by side, with the preprocessing step by step.
 //
 // Nothing about the models is written here: the CNN's input comes from models/cnn.json (cnn.js), the SVM's
-// from the model file's header (pyodemo.classify reads it in Python). `data-models="cnn"` or "hog_svm"
+// from the model file's header (pyodemo.web.classifier reads it in Python). `data-models="cnn"` or "hog_svm"
 // puts that model first; both run. When Python starts: where HOG + SVM is featured (svm-demo), as soon as the
 // widget is on screen; elsewhere (try, cnn-demo) right after the CNN's first answer is on screen, so on a
 // slow phone connection the CNN's download and answer never wait behind Python's (or at once, on a tap of
 // "Start HOG + SVM now", or when the CNN cannot run). With the browser's data saver on, only on that tap.
 import { call, onStatus } from "../python.js";
-import { h, paintRGBA, pythonStatus, samples, siteURL, whenVisible } from "../ui.js";
+import { drawHogGlyphs, h, paintRGBA, pythonStatus, samples, siteURL, whenVisible } from "../ui.js";
 import { createCropBox, drawCrop, loadPicture, loadPictureURL, pictureFromVideo } from "../crop-box.js";
 import { classify as cnnClassify, loadCNN } from "../cnn.js";
 
@@ -216,7 +216,7 @@ export function mount(el) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     let summary;
     try {
-      summary = await call("classify.load_model", {}, { model: bytes });
+      summary = await call("classifier.load_model", {}, { model: bytes });
     } catch (error) {
       if (error.kind === "value") {
         const fatal = new Error(`The HOG + SVM model file (models/hog_svm.svm, ${bytes.length.toLocaleString("en-US")} bytes) `
@@ -258,12 +258,12 @@ export function mount(el) {
       const t0 = performance.now();
       let r;
       try {
-        r = await call("classify.predict", { token: model.token, width: p.width, height: p.height, k: 3, box: p.box }, { rgba: p.rgba });
+        r = await call("classifier.predict", { token: model.token, width: p.width, height: p.height, k: 3, box: p.box }, { rgba: p.rgba });
       } catch (error) {
         if (error.kind !== "value" || !/no longer loaded/.test(error.message)) throw error;
         svmModel = null; // Python restarted since: load the model again, once
         model = await modelSVM();
-        r = await call("classify.predict", { token: model.token, width: p.width, height: p.height, k: 3, box: p.box }, { rgba: p.rgba });
+        r = await call("classifier.predict", { token: model.token, width: p.width, height: p.height, k: 3, box: p.box }, { rgba: p.rgba });
       }
       const roundTrip = performance.now() - t0;
       const n = model.classes.length;
@@ -278,8 +278,8 @@ export function mount(el) {
       paint(stepInput, s.input, size, size, `${size} × ${size} px on its background`);
       paint(stepGray, s.gray, size, size, hogFeature?.color === "rgb" ? "for reference: this model's HOG takes the strongest colour channel"
         : "what HOG looks at");
-      if (s.hog) {
-        paint(stepHOG, s.hog, s.hog_size[0], s.hog_size[1], s.colors
+      if (s.histograms) {
+        paintGlyphs(stepHOG, s, s.colors
           ? `${count(r.n_features - s.colors.n_features)} numbers, then ${count(s.colors.n_features)} for the colours`
           : `${count(r.n_features)} numbers`);
       }
@@ -306,6 +306,18 @@ export function mount(el) {
 
   function paint(step, rgba, width, height, text) {
     paintRGBA(step.canvas, rgba, width, height);
+    step.caption(text);
+    step.el.hidden = false;
+  }
+
+  /** The HOG step: the cells' histograms as glyphs on black, two screen pixels a picture pixel. */
+  function paintGlyphs(step, s, text) {
+    const cellPx = 2 * s.cell, rows = s.histograms.length, cols = rows ? s.histograms[0].length : 0;
+    const ctx = step.canvas.getContext("2d");
+    step.canvas.width = Math.max(cols * cellPx, 1); step.canvas.height = Math.max(rows * cellPx, 1);
+    ctx.fillStyle = "#000"; ctx.fillRect(0, 0, step.canvas.width, step.canvas.height);
+    const peak = Math.max(0, ...s.histograms.flat(2));
+    drawHogGlyphs(ctx, s.histograms, s.bin_centres, cellPx, peak, 1, "255, 255, 255");
     step.caption(text);
     step.el.hidden = false;
   }

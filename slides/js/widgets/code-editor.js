@@ -1,6 +1,6 @@
 // Editable code (HOG and SVM pages): pyodemo's own functions as a program the reader edits and runs in
-// the Python worker. pyodemo.coderun builds the program from the package's real source ("code.snippet")
-// and runs it ("code.run"): what it printed, and a traceback exactly as Python prints it.
+// the Python worker. pyodemo.web.code_editor builds the program from the package's real source ("code_editor.snippet")
+// and runs it ("code_editor.run"): what it printed, and a traceback exactly as Python prints it.
 //
 // The editor is a plain <textarea> with a line-number gutter, not CodeMirror or Monaco: those need a
 // bundler (this site ships native ES modules, no build step), weigh far more than the rest of the page's
@@ -63,7 +63,7 @@ export function mount(el) {
 
   async function load() {
     try {
-      const s = await call("code.snippet", { name }, {}, { timeoutMs: BOOT_TIMEOUT_MS });
+      const s = await call("code_editor.snippet", { name }, {}, { timeoutMs: BOOT_TIMEOUT_MS });
       const edited = original !== null && textarea.value !== original; // a retry after the reader's edits
       original = s.code;
       title.textContent = `Edit and run: ${s.title}`;
@@ -122,7 +122,7 @@ export function mount(el) {
         await call("ping", {}, {}, { timeoutMs: BOOT_TIMEOUT_MS });
       }
       setMeta(`Running… (stopped after ${seconds})`);
-      const result = await call("code.run", { source: textarea.value }, {}, { timeoutMs: limit });
+      const result = await call("code_editor.run", { source: textarea.value }, {}, { timeoutMs: limit });
       show(result);
     } catch (error) {
       if (error.kind === "restart") {

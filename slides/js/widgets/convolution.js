@@ -1,6 +1,6 @@
 // Convolution and ReLU (CNN page): the slide's 5×5 image × 3×3 kernel stepped window by window (products,
 // sum, output grid), with toggleable pixels and an editable kernel; then preset kernels on a photo with
-// ReLU on or off. pyodemo.explore / pyodemo.convolve compute in the worker; this file draws.
+// ReLU on or off. pyodemo.web.convolution / pyodemo.convolve compute in the worker; this file draws.
 import { call, warmUp } from "../python.js";
 import { h, imagePicker, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
 
@@ -148,7 +148,7 @@ function stepperSection(id, state) {
     timer = setTimeout(async () => {
       const mine = ++seq;
       try {
-        const r = await call("explore.convolution", { image, kernel: state.kernel });
+        const r = await call("convolution.convolution", { image, kernel: state.kernel });
         if (mine !== seq) return;
         result = r;
         message.textContent = "";
@@ -212,7 +212,7 @@ function filterSection(id, state) {
 
   async function useImage({ rgba, width, height }, label, seq = ++loadSeq) {
     try {
-      const r = await call("explore.filter_image", { width, height }, { rgba });
+      const r = await call("convolution.filter_image", { width, height }, { rgba });
       if (seq !== loadSeq) return;
       token = r.token;
       el.dataset.image = label;
@@ -234,7 +234,7 @@ function filterSection(id, state) {
     const args = { token, relu: reluBox.checked, palette: paletteSelect.value,
                    ...(custom ? { kernel: state.kernel } : { preset: presetSelect.value }) };
     try {
-      const v = await call("explore.filter_view", args);
+      const v = await call("convolution.filter_view", args);
       if (mine !== viewSeq) return;
       message.textContent = "";
       message.classList.remove("pyodemo-error");
@@ -254,7 +254,7 @@ function filterSection(id, state) {
 
   async function start() {
     try {
-      presets = await call("explore.presets");
+      presets = await call("convolution.presets");
       const current = presetSelect.value;
       presetSelect.replaceChildren(
         ...presets.map((p) => h("option", { value: p.name }, p.label)),
@@ -264,7 +264,7 @@ function filterSection(id, state) {
     if (picked) return;
     const seq = ++loadSeq;
     try {
-      const demo = await call("explore.demo_image", { size: 96 });
+      const demo = await call("convolution.demo_image", { size: 96 });
       if (!picked && seq === loadSeq) await useImage(demo, "A synthetic test picture", seq);
     } catch (error) { if (!picked) fail(error); }
   }

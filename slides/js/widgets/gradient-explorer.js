@@ -56,7 +56,7 @@ function slideExample() {
     clearTimeout(timer);
     timer = setTimeout(async () => {
       try {
-        const r = await call("widgets.gradient_at", values);
+        const r = await call("gradient_explorer.gradient_at", values);
         out.show(r);
         drawArrow(arrow, r.gx, r.gy);
       } catch (error) { out.fail(error); }
@@ -89,7 +89,7 @@ function imageExplorer() {
     cursor = { x: Math.min(image.width - 1, Math.max(0, x)), y: Math.min(image.height - 1, Math.max(0, y)) };
     paint();
     try {
-      const r = await call("widgets.gradient_pixel", { token: image.token, ...cursor });
+      const r = await call("gradient_explorer.gradient_pixel", { token: image.token, ...cursor });
       out.show(r);
       canvas.setAttribute("aria-label", `Pixel (${r.x}, ${r.y}): gx ${fmt(r.gx, 1)}, gy ${fmt(r.gy, 1)}`);
     } catch (error) { out.fail(error); }
@@ -107,7 +107,7 @@ function imageExplorer() {
   });
   showMagnitude.addEventListener("change", paint);
   const picker = imagePicker(async ({ rgba, width, height }) => {
-    image = await call("widgets.gradient_image", { width, height }, { rgba });
+    image = await call("gradient_explorer.gradient_image", { width, height }, { rgba });
     await pick(Math.floor(image.width / 2), Math.floor(image.height / 2));
   }, { maxSide: 96, label: "Image" });
   return h("section", { "aria-label": "Gradients of an image" }, picker,

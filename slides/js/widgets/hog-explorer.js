@@ -1,8 +1,8 @@
 // HOG explorer (HOG page): a sample, an upload or the camera → the image cut into cells, each cell's
 // orientation histogram drawn as glyphs (as scikit-image's hog(..., visualize=True)), the feature length,
-// and a chosen cell's histogram as a bar chart. pyodemo.explore / pyodemo.hog compute; this file draws.
+// and a chosen cell's histogram as a bar chart. pyodemo.web.hog_explorer / pyodemo.hog compute; this file draws.
 import { call, warmUp } from "../python.js";
-import { h, imagePicker, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
+import { drawHogGlyphs, h, imagePicker, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
 
 const SIZES = [32, 48, 64, 96, 128];
 const CELLS = [4, 6, 8, 12, 16];
@@ -59,7 +59,7 @@ export function mount(el) {
   // ---- Python: take an image (by token), then one view per setting of the controls
   async function useImage({ rgba, width, height }, name, seq = ++loadSeq) {
     try {
-      const r = await call("explore.hog_image", { width, height }, { rgba });
+      const r = await call("hog_explorer.hog_image", { width, height }, { rgba });
       if (seq !== loadSeq) return;
       token = r.token;
       source = { name, width: r.width, height: r.height };
@@ -79,7 +79,7 @@ export function mount(el) {
     const seq = ++viewSeq;
     el.dataset.busy = "true";
     try {
-      const v = await call("explore.hog_view", { token, ...settings });
+      const v = await call("hog_explorer.hog_view", { token, ...settings });
       if (seq !== viewSeq) return;
       const fresh = !view || view.token !== token;
       view = { ...v, token };
@@ -135,26 +135,7 @@ export function mount(el) {
       ctx.beginPath(); ctx.moveTo(i * cellPx + 0.5, 0); ctx.lineTo(i * cellPx + 0.5, covered); ctx.stroke();
       ctx.beginPath(); ctx.moveTo(0, i * cellPx + 0.5); ctx.lineTo(covered, i * cellPx + 0.5); ctx.stroke();
     }
-    if (glyphs && view.peak > 0) {
-      // one line per bin through the cell centre, perpendicular to the bin's gradient direction θ
-      // (y grows downwards, so the gradient is (cos θ, sin θ) on screen and the line (−sin θ, cos θ))
-      const dirs = view.bin_centres.map((deg) => [-Math.sin((deg * Math.PI) / 180), Math.cos((deg * Math.PI) / 180)]);
-      const radius = cellPx / 2 - 1;
-      ctx.lineWidth = Math.max(1.5, zoom * 0.35);
-      ctx.lineCap = "round";
-      view.histograms.forEach((row, r) => row.forEach((bins, c) => {
-        const cx = (c + 0.5) * cellPx, cy = (r + 0.5) * cellPx;
-        bins.forEach((value, b) => {
-          if (value <= 0) return;
-          const [dx, dy] = dirs[b];
-          ctx.strokeStyle = `rgba(255, 236, 64, ${Math.min(1, value / view.peak).toFixed(3)})`;
-          ctx.beginPath();
-          ctx.moveTo(cx - dx * radius, cy - dy * radius);
-          ctx.lineTo(cx + dx * radius, cy + dy * radius);
-          ctx.stroke();
-        });
-      }));
-    }
+    if (glyphs) drawHogGlyphs(ctx, view.histograms, view.bin_centres, cellPx, view.peak, Math.max(1.5, zoom * 0.35));
     ctx.strokeStyle = "#ff1744";
     ctx.lineWidth = 3;
     ctx.strokeRect(selected.col * cellPx + 1.5, selected.row * cellPx + 1.5, cellPx - 3, cellPx - 3);
@@ -217,7 +198,7 @@ export function mount(el) {
     if (picked) return;
     const seq = ++loadSeq;
     try {
-      const demo = await call("explore.demo_image", { size: 64 });
+      const demo = await call("hog_explorer.demo_image", { size: 64 });
       if (!picked && seq === loadSeq) await useImage(demo, "A synthetic test picture", seq);
     } catch (error) { if (!picked) showMessage(error); }
   });

@@ -1,7 +1,7 @@
 // Kernels side by side (SVM page): one data set under a linear, a polynomial and an RBF SVM, three small
 // pictures with their training accuracy; and the slide's "not separable in 2D, separable in 3D": the
 // points lifted by z = x₁² + x₂² (or z = x₁·x₂ for XOR), drawn in a turnable 3D view with the flat plane
-// a linear SVM finds there. pyodemo.playground.compare computes; this file draws.
+// a linear SVM finds there. pyodemo.web.kernel_compare.compare computes; this file draws.
 //
 // State for tests: data-ready (a stamp that changes with every new answer), data-accuracies (JSON
 // {Linear, Polynomial, RBF, lift}), data-points (JSON [[x, y, class]]), data-error.
@@ -115,7 +115,7 @@ export function mount(el) {
     const mine = ++seq;
     el.dataset.busy = "true";
     try {
-      const d = await call("playground.preset", { name: dataSelect.value, n: 100, noise: Number(noise.value), seed });
+      const d = await call("kernel_compare.preset", { name: dataSelect.value, n: 100, noise: Number(noise.value), seed });
       if (mine !== seq) return;
       data = d;
       el.dataset.points = JSON.stringify(d.points.map(([x, y], i) => [x, y, d.labels[i]]));
@@ -127,7 +127,7 @@ export function mount(el) {
     if (!data) return;
     el.dataset.busy = "true";
     try {
-      const r = await call("playground.compare", { points: data.points, labels: data.labels, C: Number(cSelect.value),
+      const r = await call("kernel_compare.compare", { points: data.points, labels: data.labels, C: Number(cSelect.value),
         grid: GRID, feature: liftSelect.value });
       if (mine !== seq) return;
       answer = r;

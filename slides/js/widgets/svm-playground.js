@@ -1,7 +1,7 @@
 // SVM playground (SVM page): a browser version of scikit-learn's svm_gui. Tap or click to add points of
 // up to four classes, long-press / right-click / erase mode to remove them, load presets, change the
 // kernel, C, gamma, degree and one-vs-one / one-vs-all, and watch the decision regions, the boundary,
-// the ±1 margins and the ringed support vectors. pyodemo.playground fits and evaluates; this file draws.
+// the ±1 margins and the ringed support vectors. pyodemo.web.svm_playground fits and evaluates; this file draws.
 //
 // For tests and curious readers the widget element carries its state: data-points (JSON [[x, y, class]]),
 // data-params (what the shown picture was fitted with), data-n-sv, data-accuracy, data-grid (JSON
@@ -199,7 +199,7 @@ export function mount(el) {
     el.dataset.busy = "true";
     const t0 = performance.now();
     try {
-      const r = await call("playground.fit", {
+      const r = await call("svm_playground.fit", {
         points: sent.points.map((q) => [q.x, q.y]),
         labels: sent.points.map((q) => q.label),
         ...sent.params, grid: GRID, max_iter: MAX_ITER,
@@ -355,7 +355,7 @@ export function mount(el) {
   // ---- presets
   async function loadPreset(name) {
     try {
-      const d = await call("playground.preset", { name, n: 100, noise: Number(noise.value), seed: seed++ });
+      const d = await call("svm_playground.preset", { name, n: 100, noise: Number(noise.value), seed: seed++ });
       points = d.points.map(([x, y], i) => ({ x, y, label: d.labels[i] }));
       el.dataset.preset = name;
       changed(`Loaded ${d.label}, sample ${d.seed + 1}.`);
@@ -365,7 +365,7 @@ export function mount(el) {
   whenVisible(el, async () => {
     warmUp();
     try {
-      const list = await call("playground.presets");
+      const list = await call("svm_playground.presets");
       presetSelect.replaceChildren(...list.map((p) => h("option", { value: p.name, selected: p.name === "moons" }, p.label)));
       if (!points.length && version === 0) await loadPreset("moons");
     } catch (error) { showMessage(error); }

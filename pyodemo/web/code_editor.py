@@ -1,7 +1,7 @@
 """Editable code on the slides: pyodemo's own functions as a program the reader can change and run.
 
-Two calls for the code editor widget (through :mod:`pyodemo.rpc`, as ``"code.snippet"`` and
-``"code.run"``):
+Two calls for the code editor widget (``slides/js/widgets/code-editor.js``, through
+:mod:`pyodemo.web.rpc`, as ``"code_editor.snippet"`` and ``"code_editor.run"``):
 
 * :func:`snippet` gives the starting program of a slide: the **real source** of a few pyodemo
   functions, read from the installed package with :mod:`ast` (so the shown code never drifts

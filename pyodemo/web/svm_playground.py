@@ -1,4 +1,4 @@
-"""What the SVM playground and the "kernels side by side" widgets ask Python for (via :mod:`pyodemo.rpc`).
+"""The SVM playground's Python side (``slides/js/widgets/svm-playground.js``, the SVM pages).
 
 A browser version of scikit-learn's ``svm_gui`` example: points of up to four classes in the square
 [-1, 1] x [-1, 1], an SVM from :mod:`pyodemo.svm` fitted to them, and its decision function evaluated
@@ -9,8 +9,7 @@ comes from here.
 * :func:`presets` / :func:`preset` -- seeded data sets: blobs, moons, circles, XOR.
 * :func:`fit` -- fit an ``SVC`` and evaluate it on an ``n`` x ``n`` grid: the class of every cell, the
   decision values (two classes), the support vectors, training accuracy, fit time.
-* :func:`compare` -- the same data under a linear, a polynomial and an RBF kernel, plus the slide's
-  lifting ``z = x1^2 + x2^2`` where a flat plane separates a disc from a ring.
+(The "kernels side by side" widget, :mod:`pyodemo.web.kernel_compare`, fits with :func:`fit` too.)
 
 The slide's count of classifiers for ten Pokémon:
 
@@ -49,15 +48,15 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
 from typing import Any
 
+from pyodemo.checks import number, one_of, whole
 from pyodemo.kernels import KERNELS, resolve_gamma
+from pyodemo.multiclass import winner
 from pyodemo.svm import SVC
 from pyodemo.vector import dot
-from pyodemo.checks import whole as _whole
 
-__all__ = ["presets", "preset", "fit", "compare"]
+__all__ = ["presets", "preset", "fit"]
 
 #: Class labels are the whole numbers 1..MAX_CLASSES (the widget's number keys).
 MAX_CLASSES = 4
@@ -86,14 +85,6 @@ PRESETS = {
 
 
 # ------------------------------------------------------------------------ checks
-
-
-def _number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    return float(value)
-
-
 
 
 def _fmt(v: float) -> str:
@@ -127,7 +118,7 @@ def check_points(points: Any, labels: Any) -> tuple[list[list[float]], list[int]
     for i, (p, label) in enumerate(zip(points, labels), start=1):
         if isinstance(p, (str, bytes)) or not isinstance(p, (list, tuple)) or len(p) != 2:
             raise ValueError(f"Point {i} must be a pair [x, y], got {p!r}")
-        x, y = _number(p[0], f"point {i}'s x"), _number(p[1], f"point {i}'s y")
+        x, y = number(p[0], f"point {i}'s x"), number(p[1], f"point {i}'s y")
         if abs(x) > EXTENT or abs(y) > EXTENT:
             raise ValueError(f"Point {i} ({_fmt(x)}, {_fmt(y)}) is outside the square [−1, 1] × [−1, 1].")
         if isinstance(label, float) and label.is_integer():
@@ -177,21 +168,20 @@ def make_model(
     ...
     ValueError: gamma must be greater than 0, or "scale" (got -1.0).
     """
-    if kernel not in KERNELS:
-        raise ValueError(f"The kernel must be one of {', '.join(KERNELS)}; got {kernel!r}.")
-    c = _number(C, "C")
+    one_of(kernel, "The kernel", KERNELS)
+    c = number(C, "C")
     if c <= 0:
         raise ValueError(f"C must be greater than 0 (got {C!r}): it is the price of each point inside the margin.")
     if gamma != "scale":
-        g = _number(gamma, "gamma")
+        g = number(gamma, "gamma")
         if g <= 0:
             raise ValueError(f'gamma must be greater than 0, or "scale" (got {gamma!r}).')
         gamma = g
-    degree = _whole(degree, "The degree", 1, 10)
-    coef0 = _number(coef0, "coef0")
+    degree = whole(degree, "The degree", 1, 10)
+    coef0 = number(coef0, "coef0")
     if multi_class not in ("ovo", "ovr"):
         raise ValueError(f'multi_class must be "ovo" (one-vs-one) or "ovr" (one-vs-all); got {multi_class!r}.')
-    max_iter = _whole(max_iter, "max_iter", 1, 10_000_000)
+    max_iter = whole(max_iter, "max_iter", 1, 10_000_000)
     return SVC(kernel=kernel, C=c, gamma=gamma, degree=degree, coef0=coef0,
                multi_class=multi_class, max_iter=max_iter)
 
@@ -249,12 +239,12 @@ def preset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> dict:
     """
     if name not in PRESETS:
         raise ValueError(f"There is no preset {name!r}; pick one of {', '.join(PRESETS)}.")
-    n = _whole(n, "The number of points", 4, MAX_POINTS)
-    noise = _number(noise, "The noise")
+    n = whole(n, "The number of points", 4, MAX_POINTS)
+    noise = number(noise, "The noise")
     if not 0 <= noise <= 0.5:
         raise ValueError(f"The noise must be between 0 and 0.5, got {noise}")
-    seed = _whole(seed, "The seed", 0, 2**31 - 1)
-    rng = random.Random(f"pyodemo.playground:{name}:{seed}")
+    seed = whole(seed, "The seed", 0, 2**31 - 1)
+    rng = random.Random(f"pyodemo.playground:{name}:{seed}")  # the module's old name: the same points as ever
     label_text, k = PRESETS[name]
     points: list[tuple[float, float]] = []
     labels: list[int] = []
@@ -328,21 +318,14 @@ def _problems(model: SVC) -> list[tuple[list[float], float]]:
     one-vs-rest -> K scores, one per class.
     """
     coef, b = model.dual_coef_, model.intercept_
-    k = len(model.classes_)
-    n_sv = len(model.support_)
-    if k == 2 or model.multi_class == "ovr":
+    if len(model.classes_) == 2 or model.multi_class == "ovr":
         return [(list(row), bias) for row, bias in zip(coef, b)]
-    starts = [sum(model.n_support_[:c]) for c in range(k)]
     out = []
-    p = 0
-    for i in range(k):
-        for j in range(i + 1, k):
-            c = [0.0] * n_sv
-            si, sj = starts[i], starts[j]
-            c[si : si + model.n_support_[i]] = coef[j - 1][si : si + model.n_support_[i]]
-            c[sj : sj + model.n_support_[j]] = coef[i][sj : sj + model.n_support_[j]]
-            out.append((c, b[p]))
-            p += 1
+    for (i, j, ci, cj), bias in zip(model._pairs, b):  # each pair's coefficients, placed among all SVs
+        c = [0.0] * len(model.support_)
+        si, sj = model._starts[i], model._starts[j]
+        c[si : si + len(ci)], c[sj : sj + len(cj)] = ci, cj
+        out.append((c, bias))
     return out
 
 
@@ -444,7 +427,6 @@ def evaluate_grid(model: SVC, n: int, gamma: float) -> dict:
     else:
         # One-vs-one: the signs of the K(K-1)/2 pairwise values decide the votes; a cell with any
         # value inside its band is unsure.  Winners are memoised per pattern of signs.
-        pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
         near = set()
         for f, t in zip(values, band):
             near.update([i for i, v in enumerate(f) if -t <= v <= t])
@@ -455,10 +437,7 @@ def evaluate_grid(model: SVC, n: int, gamma: float) -> dict:
                 continue
             label = winners.get(signs)
             if label is None:
-                votes = [0] * k
-                for (a, b), positive in zip(pairs, signs):
-                    votes[a if positive else b] += 1
-                label = winners[signs] = classes[votes.index(max(votes))]  # libsvm: the first with most votes
+                label = winners[signs] = classes[winner([1.0 if s else -1.0 for s in signs], k)]
             cells[i] = label
     f2 = values[0] if k == 2 else None
     if unsure:
@@ -505,7 +484,7 @@ def fit(
     """
     rows, ys = check_points(points, labels)
     model = make_model(kernel, C, gamma, degree, coef0, multi_class, max_iter)
-    grid = _whole(grid, "The grid size", *GRID_SIZES)
+    grid = whole(grid, "The grid size", *GRID_SIZES)
     model.max_iter = step_cap(model.max_iter, len(rows), n_classifiers(len(set(ys)), model.multi_class))
     t0 = time.perf_counter()
     model.fit(rows, ys)
@@ -555,123 +534,3 @@ def fit(
     }
 
 
-# ------------------------------------------------------------------------ kernels side by side
-
-#: The three kernels of the "Kernels" slide, as the side-by-side widget fits them.  The polynomial
-#: is the slide's (1 + x . x')^2: gamma 1, coef0 1, degree 2 -- the kernel of the lifting below.
-COMPARE_KERNELS = (
-    {"title": "Linear", "formula": "x · x′", "kernel": "linear"},
-    {"title": "Polynomial", "formula": "(1 + x · x′)²", "kernel": "poly", "gamma": 1.0, "degree": 2, "coef0": 1.0},
-    {"title": "RBF", "formula": "exp(−γ‖x − x′‖²), γ = scale", "kernel": "rbf", "gamma": "scale"},
-)
-
-
-#: The lifting's third coordinate: the slide's squared radius, or the product that separates XOR.
-LIFTS = {
-    "r2": ("x₁² + x₂²", (0.0, 2.0)),
-    "xy": ("x₁ · x₂", (-1.0, 1.0)),
-}
-
-
-def lift(points: list[list[float]], feature: str = "r2") -> list[list[float]]:
-    """The slide's extra feature: (x1, x2) -> (x1, x2, x1^2 + x2^2); or (x1, x2, x1 x2) for XOR.
-
-    >>> lift([[0.5, -1.0]]), lift([[0.5, -1.0]], "xy")
-    ([[0.5, -1.0, 1.25]], [[0.5, -1.0, -0.5]])
-    """
-    if feature == "xy":
-        return [[x, y, x * y] for x, y in points]
-    return [[x, y, x * x + y * y] for x, y in points]
-
-
-def _plane_mesh(w: list[float], b: float, z_range: tuple[float, float], lines: int = 9) -> list[list[list[float]]]:
-    """Segments of the plane w . (x, y, z) + b = 0 inside the box [-1, 1]^2 x ``z_range``, for drawing.
-
-    The coordinate with the largest |w| is solved for; the other two run over a grid of ``lines``
-    lines each way, and each line is clipped to the box.
-    """
-    lo, hi = [-1.0, -1.0, z_range[0]], [1.0, 1.0, z_range[1]]
-    s = max(range(3), key=lambda i: abs(w[i]))
-    if w[s] == 0:
-        return []
-    u, v = [i for i in range(3) if i != s]
-    segments = []
-    for fixed, free in ((u, v), (v, u)):
-        for t in range(lines):
-            a = lo[fixed] + (hi[fixed] - lo[fixed]) * t / (lines - 1)
-            # along the line: coordinate `free` = q in [lo, hi]; solved = -(b + w_fixed a + w_free q) / w_s
-            # which is linear in q: solved = alpha + beta q.  Keep the q where it lies in [lo_s, hi_s].
-            alpha, beta = -(b + w[fixed] * a) / w[s], -w[free] / w[s]
-            q0, q1 = lo[free], hi[free]
-            if beta != 0:
-                qa, qb = (lo[s] - alpha) / beta, (hi[s] - alpha) / beta
-                q0, q1 = max(q0, min(qa, qb)), min(q1, max(qa, qb))
-            elif not lo[s] <= alpha <= hi[s]:
-                continue
-            if q1 <= q0:
-                continue
-            seg = []
-            for q in (q0, q1):
-                p = [0.0, 0.0, 0.0]
-                p[fixed], p[free], p[s] = a, q, alpha + beta * q
-                seg.append([round(c, 5) for c in p])
-            segments.append(seg)
-    return segments
-
-
-def compare(points: list, labels: list, C: float = 1.0, grid: int = 40, feature: str = "r2") -> dict:
-    """The same points under the slide's three kernels, and the lifting to 3D.
-
-    ``panels``: one :func:`fit` result per kernel of :data:`COMPARE_KERNELS` (with ``title`` and
-    ``formula``).  ``lift`` (two classes only, else None): the points lifted by :func:`lift` with
-    ``feature`` ("r2": z = x1^2 + x2^2, the slide's; "xy": z = x1 x2), a linear SVM fitted there --
-    ``w`` and ``b`` of its plane w . (x, y, z) + b = 0 (positive side: the second class), its
-    training ``accuracy``, ``mesh`` (segments of the plane inside the box, for drawing) and, for
-    "r2", ``circle``: the plane seen from above is the circle w1 x + w2 y + w3 (x^2 + y^2) + b = 0
-    (centre and radius; None when it is not a circle).
-
-    The slide's point: a disc in a ring defeats a straight line, not a bent one, nor a plane in 3D.
-
-    >>> d = preset("circles", noise=0.05, seed=0)
-    >>> r = compare(d["points"], d["labels"])
-    >>> [(p["title"], p["accuracy"]) for p in r["panels"]], r["lift"]["accuracy"]
-    ([('Linear', 0.62), ('Polynomial', 1.0), ('RBF', 1.0)], 1.0)
-    """
-    if feature not in LIFTS:
-        raise ValueError(f"The lifting must be one of {', '.join(LIFTS)}; got {feature!r}.")
-    rows, ys = check_points(points, labels)
-    panels = []
-    for spec in COMPARE_KERNELS:
-        params = {k: v for k, v in spec.items() if k not in ("title", "formula")}
-        result = fit(rows, ys, C=C, grid=grid, **params)
-        result.update(title=spec["title"], formula=spec["formula"])
-        panels.append(result)
-    lifted = None
-    if len(set(ys)) == 2:
-        Z = lift(rows, feature)
-        model = make_model("linear", C, multi_class="ovo").fit(Z, ys)
-        w, b = model.coef_[0], model.intercept_[0]
-        circle = None
-        if feature == "r2" and w[2] != 0:
-            cx, cy = -w[0] / (2 * w[2]), -w[1] / (2 * w[2])
-            r2 = cx * cx + cy * cy - b / w[2]
-            if r2 > 0:
-                circle = {"cx": cx, "cy": cy, "r": math.sqrt(r2)}
-        name, z_range = LIFTS[feature]
-        lifted = {
-            "feature": feature,
-            "formula": name,
-            "z_range": list(z_range),
-            "points": [[round(c, 5) for c in p] for p in Z],
-            "labels": ys,
-            "classes": list(model.classes_),
-            "w": list(w),
-            "b": b,
-            "accuracy": model.score(Z, ys),
-            "n_sv": len(model.support_),
-            "support": list(model.support_),
-            "stopped_early": model.fit_status_ == 1,
-            "mesh": _plane_mesh(list(w), b, z_range),
-            "circle": circle,
-        }
-    return {"panels": panels, "lift": lifted, "n_points": len(ys)}

@@ -1,8 +1,4 @@
-"""What the talk's widgets ask Python for (called by name through :mod:`pyodemo.rpc`).
-
-Each function takes JSON-able arguments — canvas pixels arrive as ``rgba`` bytes with ``width`` and
-``height`` — and returns JSON-able data (bytes are fine: ``rpc`` encodes them). The browser only draws
-what comes back: "JavaScript draws, Python computes".
+"""The gradient explorer's Python side (``slides/js/widgets/gradient-explorer.js``, the HOG page).
 
 Pixel values are shown on the slides in 0…255 (an 8-bit gray level), so the gradient explorer reports
 gradients in those units; :mod:`pyodemo.hog` itself works in 0…1, like scikit-image.
@@ -10,35 +6,16 @@ gradients in those units; :mod:`pyodemo.hog` itself works in 0…1, like scikit-
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from pyodemo import hog
-from pyodemo.checks import LARGEST, recall, whole
+from pyodemo.checks import number, whole
 from pyodemo.image import Image
+from pyodemo.web.sessions import Kept
+from pyodemo.web.pictures import gray_from_rgba
 
 __all__ = ["gradient_at", "gradient_image", "gradient_pixel"]
 
-#: Images a widget is exploring, by token (a few at most: one per widget on the page).
-_IMAGES: OrderedDict[int, tuple[Image, hog.Gradients]] = OrderedDict()
-_KEEP = 4
-_next_token = 0
-
-
-def _number(value: object, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    if not abs(value) <= LARGEST:  # NaN, infinity, or a whole number beyond what a float holds
-        raise ValueError(f"{name} must be a number between -{LARGEST:g} and {LARGEST:g}, got {value!r}")
-    return float(value)
-
-
-def _remember(image: Image, grads: hog.Gradients) -> int:
-    global _next_token
-    _next_token += 1
-    _IMAGES[_next_token] = (image, grads)
-    while len(_IMAGES) > _KEEP:
-        _IMAGES.popitem(last=False)
-    return _next_token
+#: Images being explored, with their gradients (one per widget on the page).
+_IMAGES: Kept[tuple[Image, hog.Gradients]] = Kept("image", "pick it again", keep=4)
 
 
 def gradient_at(up: float, left: float, right: float, down: float) -> dict:
@@ -47,7 +24,7 @@ def gradient_at(up: float, left: float, right: float, down: float) -> dict:
     >>> gradient_at(up=50, left=20, right=100, down=110)
     {'gx': 80.0, 'gy': 60.0, 'magnitude': 100.0, 'angle': 36.86989764584402}
     """
-    values = {name: _number(v, name) for name, v in (("up", up), ("left", left), ("right", right), ("down", down))}
+    values = {name: number(v, name) for name, v in (("up", up), ("left", left), ("right", right), ("down", down))}
     return hog.gradient_at(**values)._asdict()
 
 
@@ -57,13 +34,12 @@ def gradient_image(rgba: bytes, width: int, height: int) -> dict:
     Returns a ``token`` for :func:`gradient_pixel`, the gray image and its gradient magnitude
     (normalised to the brightest pixel) as RGBA bytes for drawing.
     """
-    gray = Image.from_rgba(rgba, width, height).to_gray()
-    gray = Image(gray.width, gray.height, 1, gray.pixels)
+    gray = gray_from_rgba(rgba, width, height)
     grads = hog.gradients(gray)
     peak = max(grads.magnitude) or 1.0
     magnitude = Image(gray.width, gray.height, 1, [m / peak for m in grads.magnitude])
     return {
-        "token": _remember(gray, grads),
+        "token": _IMAGES.add((gray, grads)),
         "width": gray.width,
         "height": gray.height,
         "gray_rgba": gray.to_rgba_bytes(),
@@ -76,7 +52,7 @@ def gradient_pixel(token: int, x: int, y: int) -> dict:
 
     ``x`` (column) and ``y`` (row) are whole numbers of pixels inside the image.
     """
-    gray, grads = recall(_IMAGES, token, "image", "pick it again")
+    gray, grads = _IMAGES.get(token)
     w, h, p = gray.width, gray.height, gray.pixels
     x = whole(x, "x (the pixel's column)", 0, w - 1)
     y = whole(y, "y (the pixel's row)", 0, h - 1)

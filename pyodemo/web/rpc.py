@@ -24,15 +24,11 @@ import json
 import traceback
 from typing import Any, Callable
 
-#: A method is called "<area>.<function>"; each area is a module, imported on first use (boot stays
-#: fast), whose ``__all__`` lists the functions the browser may call.
-MODULES = {
-    "widgets": "pyodemo.widgets",
-    "explore": "pyodemo.explore",
-    "playground": "pyodemo.playground",
-    "classify": "pyodemo.classify",
-    "code": "pyodemo.coderun",
-}
+#: A method is called "<widget>.<function>"; each widget's back end is the module of that name in
+#: ``pyodemo.web`` (the JS module ``slides/js/widgets/<widget with dashes>.js`` calls it), imported on
+#: first use (boot stays fast), whose ``__all__`` lists the functions the browser may call.
+WIDGETS = ("gradient_explorer", "hog_explorer", "convolution", "svm_playground", "kernel_compare",
+           "classifier", "code_editor")
 
 
 def ping() -> str:
@@ -45,8 +41,8 @@ def _resolve(method: str) -> Callable[..., Any]:
     if method == "ping":
         return ping
     module_name, _, name = method.rpartition(".")
-    if module_name in MODULES and not name.startswith("_"):
-        module = importlib.import_module(MODULES[module_name])
+    if module_name in WIDGETS and not name.startswith("_"):
+        module = importlib.import_module(f"pyodemo.web.{module_name}")
         if name in getattr(module, "__all__", ()):
             return getattr(module, name)
     raise LookupError(f'There is no method "{method}".')
