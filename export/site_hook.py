@@ -235,13 +235,15 @@ def _gzip(data: bytes) -> bytes:
 
 #: `preload: cnn` in a page's front matter (the Try-it page): what the CNN's first answer waits for, fetched
 #: from the start instead of one module import after another (page → app.js → classifier.js → cnn.js →
-#: ort → its wasm). `fetch` preloads are CORS-mode, like the `fetch()` calls that use them.
+#: the CNN's worker → ort → its wasm). `fetch` preloads are CORS-mode, like the `fetch()` calls that use
+#: them. onnxruntime's files are only downloaded here (into the HTTP cache, where the worker finds them),
+#: never parsed: onnxruntime runs in its worker (cnn-worker.js), off the page's thread.
 PRELOADS = {
     "cnn": [("modulepreload", "js/widgets/classifier.js"), ("modulepreload", "js/crop-box.js"),
-            ("modulepreload", "js/cnn.js"), ("modulepreload", "js/ui.js"), ("modulepreload", "js/python.js"), ("modulepreload", "vendor/ort/ort.wasm.min.mjs"),
-            ("modulepreload", "vendor/ort/ort-wasm-simd-threaded.mjs"),
+            ("modulepreload", "js/cnn.js"), ("modulepreload", "js/ui.js"), ("modulepreload", "js/python.js"),
             ("fetch", "models/cnn.json"), ("fetch", "models/cnn.onnx"), ("fetch", "models/samples/index.json"),
-            ("fetch", "vendor/ort/ort-wasm-simd-threaded.wasm")],
+            ("fetch", "js/cnn-worker.js"), ("fetch", "vendor/ort/ort.wasm.min.mjs"),
+            ("fetch", "vendor/ort/ort-wasm-simd-threaded.mjs"), ("fetch", "vendor/ort/ort-wasm-simd-threaded.wasm")],
 }
 
 

@@ -1,4 +1,5 @@
-// The CNN in the browser: onnxruntime-web (the wasm-only bundle, self-hosted) runs models/cnn.onnx.
+// The CNN in the browser: onnxruntime-web (the wasm-only bundle, self-hosted) runs models/cnn.onnx in a
+// worker of its own (cnn-worker.js), so the page's thread never compiles wasm or runs the model.
 //
 // Everything about the input comes from the sidecar models/cnn.json written at export (onnxruntime-web
 // cannot read ONNX metadata_props): class names, input size, scale, mean, std, background, resampling
@@ -43,8 +44,63 @@ export function checkSidecar(meta) {
   return meta;
 }
 
+// The worker that holds onnxruntime (cnn-worker.js): one per page, started by the first load.
+let worker = null;
+let nextId = 0;
+const pending = new Map();
+
+function startWorker() {
+  worker = new Worker(new URL("./cnn-worker.js", import.meta.url), { type: "module", name: "cnn" });
+  worker.addEventListener("message", ({ data }) => {
+    const call = pending.get(data.id);
+    if (!call) return;
+    pending.delete(data.id);
+    if (data.error) call.reject(new Error(data.error));
+    else call.resolve(data);
+  });
+  worker.addEventListener("error", (event) => { // the worker died: no call waits for ever
+    for (const call of pending.values()) call.reject(new Error(`The CNN's worker stopped: ${event.message || "no reason given"}.`));
+    pending.clear();
+  });
+  return worker;
+}
+
+/** Ask the worker: → its answer, or an Error with the worker's message. */
+function ask(message, transfer = []) {
+  return new Promise((resolve, reject) => {
+    const id = ++nextId;
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ ...message, id }, transfer);
+  });
+}
+
+/** Hand the model's bytes to the worker: → {inputNames, outputNames}; throws the worker's message. */
+function startSession(w, bytes) {
+  return new Promise((resolve, reject) => {
+    const onLoad = ({ data }) => {
+      if (data.type !== "loaded" && data.type !== "failed") return;
+      w.removeEventListener("message", onLoad);
+      if (data.type === "loaded") resolve(data);
+      else reject(new Error(data.error));
+    };
+    w.addEventListener("message", onLoad);
+    w.addEventListener("error", (event) => reject(new Error(event.message || "the CNN's worker could not start")), { once: true });
+    w.postMessage({ type: "load", bytes }, [bytes.buffer]);
+  });
+}
+
 async function load() {
   const t0 = performance.now();
+  const w = startWorker(); // it starts loading onnxruntime while the model downloads
+  try {
+    return await loadInto(w, t0);
+  } catch (error) {
+    w.terminate();
+    throw error;
+  }
+}
+
+async function loadInto(w, t0) {
   const response = await fetch(siteURL(SIDECAR)).catch(() => null);
   if (!response?.ok) {
     throw new Error(response?.status === 404 ? "The CNN is not in this build (models/cnn.json is missing)."
@@ -53,32 +109,31 @@ async function load() {
   let meta;
   try { meta = checkSidecar(await response.json()); }
   catch (error) { throw new Error(error instanceof SyntaxError ? "models/cnn.json is not valid JSON." : error.message); }
-  const [ort, bytes] = await Promise.all([
-    import(siteURL("vendor/ort/ort.wasm.min.mjs")),
-    fetch(siteURL(MODEL)).then(async (r) => {
-      if (!r.ok) throw new Error(`The CNN model file (models/cnn.onnx) could not be downloaded (HTTP ${r.status}).`);
-      return new Uint8Array(await r.arrayBuffer());
-    }),
-  ]);
-  ort.env.wasm.wasmPaths = siteURL("vendor/ort/");
-  ort.env.wasm.numThreads = 1; // no cross-origin isolation here, so no SharedArrayBuffer
-  ort.env.wasm.proxy = false;
-  ort.env.logLevel = "error";
-  let session;
+  const r = await fetch(siteURL(MODEL)).catch(() => null);
+  if (!r?.ok) throw new Error(`The CNN model file (models/cnn.onnx) could not be downloaded${r ? ` (HTTP ${r.status})` : ""}.`);
+  const bytes = new Uint8Array(await r.arrayBuffer());
+  const size = bytes.length;
+  let names;
   try {
-    session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+    names = await startSession(w, bytes);
   } catch (error) {
     console.warn("cnn.onnx:", error);
-    throw new Error(`The CNN model file (models/cnn.onnx, ${bytes.length.toLocaleString("en-US")} bytes) is damaged or incomplete: `
+    throw new Error(`The CNN model file (models/cnn.onnx, ${size.toLocaleString("en-US")} bytes) is damaged or incomplete: `
       + "onnxruntime could not read it.");
   }
-  const inputName = meta.input.name && session.inputNames.includes(meta.input.name) ? meta.input.name : session.inputNames[0];
-  const logits = meta.outputs?.logits && session.outputNames.includes(meta.outputs.logits) ? meta.outputs.logits : session.outputNames[0];
-  const maps = (meta.outputs?.feature_maps ?? []).filter((name) => session.outputNames.includes(name));
-  return { ort, session, meta, inputName, logits, maps, bytes: bytes.length, loadMs: performance.now() - t0 };
+  const inputName = meta.input.name && names.inputNames.includes(meta.input.name) ? meta.input.name : names.inputNames[0];
+  const logits = meta.outputs?.logits && names.outputNames.includes(meta.outputs.logits) ? meta.outputs.logits : names.outputNames[0];
+  const maps = (meta.outputs?.feature_maps ?? []).filter((name) => names.outputNames.includes(name));
+  return { meta, inputName, logits, maps, bytes: size, loadMs: performance.now() - t0 };
 }
 
-/** The model, loaded once per page: {ort, session, meta, inputName, logits, maps, loadMs}. */
+/** The wasm memory onnxruntime holds in its worker, in bytes (0 before the model is loaded). */
+export async function heapBytes() {
+  if (!worker) return 0;
+  return (await ask({ type: "heap" })).bytes;
+}
+
+/** The model, loaded once per page (in its worker): {meta, inputName, logits, maps, bytes, loadMs}. */
 export function loadCNN() {
   loading ??= load();
   return loading;
@@ -193,8 +248,9 @@ export function classify(picture, box, { k = 3, name = picture.name, source = "c
     const t0 = performance.now();
     const input = prepare(picture, box, spec);
     const t1 = performance.now();
-    const feeds = { [model.inputName]: new model.ort.Tensor("float32", input.tensor, [1, 3, spec.size, spec.size]) };
-    const outputs = await model.session.run(feeds, [model.logits, ...model.maps]);
+    const { outputs } = await ask({
+      type: "run", input: model.inputName, data: input.tensor, dims: [1, 3, spec.size, spec.size], outputs: [model.logits, ...model.maps],
+    }, [input.tensor.buffer]);
     const t2 = performance.now();
     const probs = softmax(outputs[model.logits].data);
     const order = probs.map((p, i) => i).sort((a, b) => probs[b] - probs[a]).slice(0, k);
@@ -206,7 +262,6 @@ export function classify(picture, box, { k = 3, name = picture.name, source = "c
       const [, channels, height, width] = t.dims.length === 4 ? t.dims : [1, ...t.dims];
       return { name: mapName, channels, height, width, data: t.data };
     });
-    for (const t of Object.values(outputs)) t.dispose?.();
     const result = {
       name, source, box: box.slice(), top, probs, threshold,
       sure: threshold === null || top[0].score >= threshold,
@@ -222,4 +277,4 @@ export function classify(picture, box, { k = 3, name = picture.name, source = "c
 }
 
 // Tests reach the input pipeline through this (the tensor is compared with export/cnn_input.py's).
-globalThis.pyodemoCNN = { loadCNN, prepare, resample, classify, softmax, checkSidecar, get lastResult() { return lastResult; } };
+globalThis.pyodemoCNN = { loadCNN, heapBytes, prepare, resample, classify, softmax, checkSidecar, get lastResult() { return lastResult; } };

@@ -136,6 +136,28 @@ def assert_colour_step(page, path) -> None:
         f"{model.n_features_in_ - n_hist:,} numbers, then {n_hist:,} for the colours")
 
 
+#: Runs before the page's scripts: count the WebAssembly modules the page's own thread compiles.
+PAGE_WASM = """(() => {
+  globalThis.__pageWasm = [];
+  for (const name of ["compile", "compileStreaming", "instantiate", "instantiateStreaming", "validate"]) {
+    const original = WebAssembly[name];
+    WebAssembly[name] = function (...args) { globalThis.__pageWasm.push(name); return original.apply(this, args); };
+  }
+  const Module = WebAssembly.Module;
+  WebAssembly.Module = function (...args) { globalThis.__pageWasm.push("Module"); return new Module(...args); };
+})();"""
+
+
+def assert_cnn_off_the_pages_thread(page) -> None:
+    """The page's thread never loads onnxruntime nor compiles wasm: the CNN lives in its own worker
+    (slides/js/cnn-worker.js), so the page keeps answering taps while the model loads and runs."""
+    assert page.evaluate("() => globalThis.__pageWasm") == [], "wasm was compiled on the page's thread"
+    imported = page.evaluate("() => [...document.querySelectorAll('script[src], link[rel=modulepreload]')]"
+                             ".map((e) => e.src || e.href).filter((u) => u.includes('/vendor/ort/'))")
+    assert imported == [], f"the page itself loads onnxruntime: {imported}"
+    assert [w for w in page.workers if w.url.endswith("/js/cnn-worker.js")], "no CNN worker"
+
+
 # ------------------------------------------------------------------ tests
 
 @pytest.mark.race
@@ -150,10 +172,12 @@ def test_samples_match_export_predict(open_page):
     started = time.time()
     page, watch = open_page(None)
     page.context.on("request", lambda r: requests.append((time.time() * 1000, r.url)))
+    page.add_init_script(PAGE_WASM)
     page.goto("try/")
     widget = page.locator(WIDGET)
     first = wait_answers(page, ("cnn",))
     assert first["cnn"]["state"] == "done"
+    assert_cnn_off_the_pages_thread(page)
     timing = page.evaluate(f"() => ({{...document.querySelector('{WIDGET}').dataset}})")
 
     mismatches = []

@@ -360,24 +360,6 @@ def test_a_silently_vanished_worker_is_noticed(module_page):
 
 # ------------------------------------------------------------------ the long run: 500 classifications in one tab
 
-#: Runs before the page's scripts: keep every WebAssembly.Memory the page creates (onnxruntime's heap).
-WASM_MEMORIES = """(() => {
-  const memories = (globalThis.__wasmMemories = []);
-  const keep = (value) => { if (value instanceof WebAssembly.Memory && !memories.includes(value)) memories.push(value); };
-  const scan = (result, imports) => {
-    const instance = result instanceof WebAssembly.Instance ? result : result.instance;
-    Object.values(instance?.exports ?? {}).forEach(keep);
-    Object.values(imports ?? {}).forEach((m) => Object.values(m ?? {}).forEach(keep));
-    return result;
-  };
-  for (const name of ["instantiate", "instantiateStreaming"]) {
-    const original = WebAssembly[name];
-    WebAssembly[name] = function (source, imports, ...rest) {
-      return original.call(this, source, imports, ...rest).then((result) => scan(result, imports));
-    };
-  }
-})();"""
-
 LONG_RUN = """async ([n, warm]) => {
   const crop = await import("/js/crop-box.js");
   const py = globalThis.pyodemoPython, cnn = globalThis.pyodemoCNN;
@@ -391,7 +373,7 @@ LONG_RUN = """async ([n, warm]) => {
   const inUse = async () => (await py.call("worker.heap")).malloc_in_use_bytes;
   // Python's live objects (after a full collection), through the code editor's own method
   const objects = async () => Number((await py.call("code_editor.run", { source: "import gc\\ngc.collect()\\nprint(len(gc.get_objects()))" })).stdout);
-  const ortHeap = () => globalThis.__wasmMemories.reduce((sum, m) => sum + m.buffer.byteLength, 0);
+  const ortHeap = () => cnn.heapBytes(); // onnxruntime's wasm memory, in its own worker
   const out = { svm_ms: [], cnn_ms: [], calib_ms: [], heap: [], ort_heap: [], objects: [], in_use: [], answers: [], pictures: pictures.length, t0: performance.now() };
   // A fixed piece of work on the page's thread, timed before each classification: the machine's speed right
   // now (other programs share its cores), so a slowdown of the classifications themselves can be told apart.
@@ -412,7 +394,7 @@ LONG_RUN = """async ([n, warm]) => {
     }
     // (counting objects runs code in Python too: before the heap's baseline, after its last reading)
     if (i + 1 === warm) { out.objects.push([i + 1, await objects()]); out.in_use.push([i + 1, await inUse()]); }
-    if ((i + 1) % 25 === 0) { out.heap.push([i + 1, await heap()]); out.ort_heap.push([i + 1, ortHeap()]); }
+    if ((i + 1) % 25 === 0) { out.heap.push([i + 1, await heap()]); out.ort_heap.push([i + 1, await ortHeap()]); }
     if (i + 1 === n) { out.objects.push([i + 1, await objects()]); out.in_use.push([i + 1, await inUse()]); }
   }
   out.seconds = (performance.now() - out.t0) / 1000;
@@ -432,11 +414,10 @@ def test_500_classifications_in_one_tab(open_page):
     need_models()
     n, warm = 500, 100
     page, watch = open_page(None)
-    page.add_init_script(WASM_MEMORIES)
     page.goto("try/")
     page.locator('.pyodemo-widget[data-widget="classifier"]').scroll_into_view_if_needed()
     wait_answers(page, timeout=180_000)  # both models loaded by the page itself
-    assert page.evaluate("() => globalThis.__wasmMemories.length") >= 1, "onnxruntime's wasm memory was not found"
+    assert page.evaluate("() => globalThis.pyodemoCNN.heapBytes()") > 0, "onnxruntime's wasm memory was not found"
     t0 = time.monotonic()
     run = page.evaluate(LONG_RUN, [n, warm])
     seconds = time.monotonic() - t0
