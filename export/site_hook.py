@@ -272,7 +272,13 @@ def on_files(files, config, **kwargs):
     return files
 
 
+#: Material's search panel is a dialog without a name (axe's and Lighthouse's `aria-dialog-name`).
+SEARCH_DIALOG = ('<div class="md-search" data-md-component="search" role="dialog">',
+                 '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">')
+
+
 def on_post_page(output: str, page, config, **kwargs) -> str:
+    output = output.replace(*SEARCH_DIALOG, 1)
     names = page.meta.get("preload")
     if not names:
         return output

@@ -493,12 +493,15 @@ export function mount(el) {
     ];
     if (!chosen.length) { sampleRow.append(h("p", { class: "pyodemo-note" }, "(this build has no samples)")); return; }
     const what = { "test-split": "a sprite from the test split", "unseen-art": "an artwork the models never saw", "photo-like": "a photo-like picture" };
+    const badge = { "unseen-art": "art", "photo-like": "photo" };
+    // The accessible name starts with the badge's visible word (WCAG 2.5.3, label in name).
     sampleRow.replaceChildren(...chosen.map((s) => h("button", {
       type: "button", class: `clf-sample clf-sample--${s.kind}`, dataset: { sample: s.file, kind: s.kind },
-      "aria-label": `Sample: ${s.class}, ${what[s.kind] ?? s.kind}`, title: `${s.class} (${what[s.kind] ?? s.kind})`,
+      "aria-label": `${badge[s.kind] ? `${badge[s.kind]} ` : ""}sample: ${s.class}, ${what[s.kind] ?? s.kind}`,
+      title: `${s.class} (${what[s.kind] ?? s.kind})`,
       onclick: () => usePicture(loadPictureURL(s.url, s.class), `${s.class} (sample)`, { sample: s.file }),
     }, h("img", { alt: "", width: 48, height: 48, decoding: "async", dataset: { src: s.thumb } }),
-      s.kind === "test-split" ? null : h("span", { class: "clf-sample__badge", "aria-hidden": "true" }, s.kind === "unseen-art" ? "art" : "photo"))));
+      badge[s.kind] ? h("span", { class: "clf-sample__badge", "aria-hidden": "true" }, badge[s.kind]) : null)));
     rovingFocus(sampleRow);
     thumbsAllowed.then(() => sampleRow.querySelectorAll("img[data-src]").forEach((img) => { img.src = img.dataset.src; }));
     whenVisible(el, () => {
