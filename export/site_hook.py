@@ -277,8 +277,52 @@ SEARCH_DIALOG = ('<div class="md-search" data-md-component="search" role="dialog
                  '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">')
 
 
+IMG = re.compile(r"<img\b[^>]*>")
+
+
+def picture_size(path: Path) -> tuple[int, int] | None:
+    """(width, height) of a picture file: an SVG's width/height (or viewBox), a raster's pixels; None if unknown."""
+    if path.suffix.lower() == ".svg":
+        head = path.read_text(encoding="utf-8", errors="replace")[:4000]
+        tag = re.search(r"<svg\b[^>]*>", head)
+        if not tag:
+            return None
+        w, h = (re.search(rf'\s{name}="([0-9.]+)(px)?"', tag[0]) for name in ("width", "height"))
+        if w and h:
+            return round(float(w[1])), round(float(h[1]))
+        box = re.search(r'viewBox="[-0-9.]+[ ,]+[-0-9.]+[ ,]+([0-9.]+)[ ,]+([0-9.]+)"', tag[0])
+        return (round(float(box[1])), round(float(box[2]))) if box else None
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.size
+    except OSError:
+        return None
+
+
+def with_image_sizes(html: str, page_url: str, roots: list[Path]) -> str:
+    """Give every local <img> without a width its picture's width and height, so the browser reserves its
+    box before the file arrives (nothing below it moves: CLS, and Lighthouse's "explicit width and height")."""
+    import posixpath
+
+    def sized(match: re.Match) -> str:
+        tag = match[0]
+        src = re.search(r'\ssrc="([^"]+)"', tag)
+        if " width=" in tag or not src or re.match(r"[a-z]+:|/", src[1]):
+            return tag
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(page_url or ""), src[1].split("#")[0].split("?")[0]))
+        size = next((picture_size(root / rel) for root in roots if (root / rel).is_file()), None)
+        if not size:
+            return tag
+        return tag.replace("<img", f'<img width="{size[0]}" height="{size[1]}"', 1)
+
+    return IMG.sub(sized, html)
+
+
 def on_post_page(output: str, page, config, **kwargs) -> str:
     output = output.replace(*SEARCH_DIALOG, 1)
+    output = with_image_sizes(output, page.url, [Path(config["docs_dir"]), Path(config["site_dir"])])
     names = page.meta.get("preload")
     if not names:
         return output

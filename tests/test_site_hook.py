@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import urllib.request
 import zipfile
@@ -82,3 +83,22 @@ def test_document_headers_only_on_documents_and_scripts():
             assert h["Content-Security-Policy"] is None and h["X-Content-Type-Options"] == "nosniff", path
     finally:
         server.shutdown()
+
+
+def test_local_pictures_get_their_width_and_height(tmp_path):
+    """Every local <img> gets its picture's size (the browser reserves the box: nothing moves when it loads)."""
+    from PIL import Image
+
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "assets" / "a.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 850 250">')
+    (tmp_path / "assets" / "b.svg").write_text('<svg width="40px" height="30" viewBox="0 0 4 3">')
+    Image.new("RGB", (7, 5)).save(tmp_path / "assets" / "c.png")
+    html = ('<img alt="a" src="../assets/a.svg" /><img src="../assets/b.svg"><img src="../assets/c.png?v=1">'
+            '<img width="9" src="../assets/a.svg"><img src="https://example.org/x.png"><img src="../missing.png">')
+    out = site_hook.with_image_sizes(html, "page/", [tmp_path])
+    assert out == ('<img width="850" height="250" alt="a" src="../assets/a.svg" /><img width="40" height="30" src="../assets/b.svg">'
+                   '<img width="7" height="5" src="../assets/c.png?v=1"><img width="9" src="../assets/a.svg">'
+                   '<img src="https://example.org/x.png"><img src="../missing.png">')
+    built = (SITE / "classification" / "index.html")
+    if built.is_file():
+        assert all(" width=" in tag for tag in re.findall(r"<img\b[^>]*>", built.read_text())), "an <img> without a size"

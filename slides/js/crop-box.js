@@ -219,6 +219,7 @@ const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
 export function createCropBox({ onChange = () => {}, label = "Crop box" } = {}) {
   const view = document.createElement("canvas");
   view.className = "clf-crop__canvas";
+  view.hidden = true; // until there is a picture: the empty frame keeps its size
   view.tabIndex = 0;
   view.setAttribute("role", "application");
   view.setAttribute("aria-roledescription", "crop box");
@@ -245,9 +246,10 @@ export function createCropBox({ onChange = () => {}, label = "Crop box" } = {}) 
     if (!picture) return;
     const p = pad();
     const fullW = picture.width + 2 * p, fullH = picture.height + 2 * p;
-    // as wide as the panel, but never taller than 55 % of the window (a tall photo on a phone)
+    // fitted into the square frame (.clf-crop: as wide as the panel, at most 55 % of the window's height),
+    // whose size never depends on the picture, so nothing below it moves when a picture arrives
     const room = el.clientWidth || 320;
-    const cssWidth = Math.max(120, Math.floor(Math.min(room, (0.55 * window.innerHeight * fullW) / fullH)));
+    const cssWidth = Math.max(60, Math.floor(fullW >= fullH ? room : (room * fullW) / fullH));
     if (view.style.width !== `${cssWidth}px`) view.style.width = `${cssWidth}px`;
     const dpr = Math.min(window.devicePixelRatio || 1, 3);
     const w = Math.round(cssWidth * dpr), hgt = Math.round((cssWidth * fullH / fullW) * dpr);
@@ -430,7 +432,7 @@ export function createCropBox({ onChange = () => {}, label = "Crop box" } = {}) 
       live = null;
       initial = startBox || defaultCrop(next.rgba, next.width, next.height);
       box = null;
-      el.hidden = false;
+      view.hidden = false;
       setBox(initial, { final: true, silent });
     },
     /** A new frame of the same scene (the live camera): keep the box when the size is unchanged. */

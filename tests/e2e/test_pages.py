@@ -31,10 +31,39 @@ def settle(page) -> None:
     page.wait_for_function("() => !document.querySelector('.pyodemo-widget[data-mounted=\"loading\"]')")
 
 
+#: Runs before the page's scripts: every layout shift not caused by input, as the browser reports it.
+LAYOUT_SHIFTS = """(() => {
+  const shifts = (globalThis.__layoutShifts = []);
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (!e.hadRecentInput) shifts.push({ value: e.value, sources: e.sources.map((s) => s.node?.className || s.node?.nodeName || "?") });
+    }
+  }).observe({ type: "layout-shift", buffered: true });
+})();"""
+
+#: Lighthouse's "good" cumulative layout shift is 0.1; the site's goal is half of it.
+MAX_CLS = 0.05
+
+
+def settled_shifts(page) -> tuple[float, list]:
+    """The page's cumulative layout shift once its widgets have mounted and answered what they show unasked
+    (the classifier its first sample), the way a visitor sees the page fill in."""
+    page.wait_for_function("() => [...document.querySelectorAll('.pyodemo-widget[data-widget=\"classifier\"]')]"
+                           ".every((el) => el.dataset.mounted === 'failed' || [...el.querySelectorAll('.clf-card')]"
+                           ".every((c) => ['done', 'error'].includes(c.dataset.state)))", timeout=180_000)
+    page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    shifts = page.evaluate("() => globalThis.__layoutShifts")
+    return sum(s["value"] for s in shifts), shifts
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_without_errors_on_a_phone(open_page, path):
-    page, _ = open_page(path, device="Pixel 7")
+    page, _ = open_page(None, device="Pixel 7")
+    page.add_init_script(LAYOUT_SHIFTS)
+    page.goto(path)
     settle(page)
+    cls, shifts = settled_shifts(page)
+    assert cls <= MAX_CLS, f"/{path}: content jumps as the page fills in (CLS {cls:.3f}): {shifts}"
     failed = page.eval_on_selector_all(".pyodemo-widget[data-mounted='failed']", "els => els.map(e => e.dataset.widget)")
     assert not failed, f"widgets failed to start on /{path}: {failed}"
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")

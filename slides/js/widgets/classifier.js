@@ -54,7 +54,6 @@ export function mount(el) {
 
   // ---------------------------------------------------------------- crop box
   const crop = createCropBox({ onChange: (box, { final }) => changed(final), label: "Crop box" });
-  crop.el.hidden = true;
   const cropTools = h("div", { class: "pyodemo-row clf-crop-tools", role: "group", "aria-label": "Crop box" },
     h("button", { type: "button", "aria-label": "Smaller crop box", onclick: () => crop.grow(1 / 1.15, { final: true }) }, "−"),
     h("button", { type: "button", "aria-label": "Larger crop box", onclick: () => crop.grow(1.15, { final: true }) }, "+"),
