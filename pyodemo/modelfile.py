@@ -31,7 +31,6 @@ ValueError: not a pyodemo model file: it is truncated or corrupted (checksum mis
 from __future__ import annotations
 
 import json
-import math
 import struct
 import sys
 import zlib
@@ -39,7 +38,7 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
-from pyodemo.checks import Constraint, is_finite, is_positive, is_whole, plain, validate
+from pyodemo.checks import Constraint, finite, is_finite, is_label, is_positive, is_whole, plain, validate
 
 __all__ = ["MAGIC", "DTYPES", "pack", "unpack", "svm_to_bytes", "svm_from_bytes"]
 
@@ -71,13 +70,6 @@ def _encode(dtype: str, values: Sequence[float]) -> bytes:
     if _BIG_ENDIAN:  # pragma: no cover
         arr.byteswap()
     return arr.tobytes()
-
-
-def _all_finite(values: Sequence[float]) -> bool:
-    total = sum(values)
-    if math.isfinite(total):
-        return True
-    return all(math.isfinite(v) for v in values)  # the sum may overflow on its own
 
 
 def _decode(dtype: str, raw: bytes) -> list:
@@ -112,7 +104,7 @@ def pack(header: dict[str, Any], arrays: Sequence[tuple[str, str, Sequence[int],
         if _size(shape) != len(values):
             raise ValueError(f"array {name!r}: shape {shape} does not hold {len(values)} values")
         if dtype != "int32":
-            if not _all_finite(values):
+            if not finite(values):
                 raise ValueError(f"array {name!r} contains NaN or infinity")
             limit = _LIMIT.get(dtype)
             if limit is not None and values and max(map(abs, values)) > limit:
@@ -183,7 +175,7 @@ def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, list]]:
         if pos + nbytes > payload_end:
             raise ValueError(f"array {name!r} runs past the end of the file (inconsistent shapes)")
         values = _decode(dtype, data[pos : pos + nbytes])
-        if dtype != "int32" and not _all_finite(values):
+        if dtype != "int32" and not finite(values):
             raise ValueError(f"array {name!r} contains NaN or infinity")
         arrays[name] = values
         pos += nbytes
@@ -203,7 +195,7 @@ SVM_VERSION = 1
 _SVM_HEADER = {
     "gamma": Constraint(is_positive, "a positive number"),
     "break_ties": Constraint(lambda v: isinstance(v, bool), "true or false"),
-    "classes": Constraint(lambda v: isinstance(v, list) and len(v) >= 2 and all(isinstance(c, (int, float, str)) for c in v),
+    "classes": Constraint(lambda v: isinstance(v, list) and len(v) >= 2 and all(map(is_label, v)),
                           "a list of at least two labels"),
     "n_features": Constraint(lambda v: is_whole(v) and v >= 1, "a whole number >= 1"),
     "form": Constraint(lambda v: v in ("support_vectors", "weights"), "'support_vectors' or 'weights'"),
@@ -230,7 +222,7 @@ def svm_to_bytes(model: Any, dtype: str = "float32", form: str = "auto") -> byte
     if form == "support_vectors" and model.support_vectors_ is None:
         raise ValueError("this model was loaded without its support vectors; store it as weights")
     for c in model.classes_:
-        if not isinstance(c, (int, float, str)) or (isinstance(c, float) and not math.isfinite(c)):
+        if not is_label(c):
             raise ValueError(f"class label {c!r} cannot be stored; use numbers or strings")
     if model.threshold is not None and not is_finite(model.threshold):
         raise ValueError(f"threshold must be None or a finite number; got {model.threshold!r}")

@@ -310,16 +310,14 @@ def grid_points(n: int) -> list[list[float]]:
 
 
 def _problems(model: SVC) -> list[tuple[list[float], float]]:
-    """Each binary problem as (a coefficient per support vector, intercept): value = sum_k c_k K(x, sv_k) + b.
+    """Each binary problem as (a coefficient per support vector, b): libsvm's value sum_k c_k K(x, sv_k) + b.
 
-    From scikit-learn's public layout: two classes -> one problem, positive for ``classes_[1]``;
-    one-vs-one -> K(K-1)/2 problems in the order (0,1), (0,2), ..., positive = a vote for the first
-    class (libsvm: class i's coefficients in ``dual_coef_`` row j-1, class j's in row i);
-    one-vs-rest -> K scores, one per class.
+    One-vs-one (two classes: one pair): K(K-1)/2 problems in the order of :func:`pyodemo.multiclass.pairs`,
+    positive = a vote for the pair's first class; one-vs-rest: K scores, one per class.
     """
-    coef, b = model.dual_coef_, model.intercept_
-    if len(model.classes_) == 2 or model.multi_class == "ovr":
-        return [(list(row), bias) for row, bias in zip(coef, b)]
+    b = [-r for r in model._rho]
+    if model._ovr:
+        return list(zip(model._coef, b))
     out = []
     for (i, j, ci, cj), bias in zip(model._pairs, b):  # each pair's coefficients, placed among all SVs
         c = [0.0] * len(model.support_)
@@ -409,14 +407,7 @@ def evaluate_grid(model: SVC, n: int, gamma: float) -> dict:
     m = n * n
     cells: list[Any] = [None] * m
     unsure: list[int] = []
-    if k == 2:
-        f, t = values[0], band[0]
-        for i, v in enumerate(f):
-            if abs(v) <= t:
-                unsure.append(i)
-            else:
-                cells[i] = classes[1] if v > 0 else classes[0]
-    elif model.multi_class == "ovr":
+    if model._ovr:
         t = 2 * max(band)
         for i, scores in enumerate(zip(*values)):
             ranked = sorted(scores)
@@ -425,8 +416,8 @@ def evaluate_grid(model: SVC, n: int, gamma: float) -> dict:
             else:
                 cells[i] = classes[scores.index(ranked[-1])]
     else:
-        # One-vs-one: the signs of the K(K-1)/2 pairwise values decide the votes; a cell with any
-        # value inside its band is unsure.  Winners are memoised per pattern of signs.
+        # One-vs-one (two classes: one pair): the signs of the K(K-1)/2 pairwise values decide the votes;
+        # a cell with any value inside its band is unsure.  Winners are memoised per pattern of signs.
         near = set()
         for f, t in zip(values, band):
             near.update([i for i, v in enumerate(f) if -t <= v <= t])
@@ -439,14 +430,13 @@ def evaluate_grid(model: SVC, n: int, gamma: float) -> dict:
             if label is None:
                 label = winners[signs] = classes[winner([1.0 if s else -1.0 for s in signs], k)]
             cells[i] = label
-    f2 = values[0] if k == 2 else None
+    f2 = [-v for v in values[0]] if k == 2 else None  # scikit-learn's sign: positive for classes[1]
     if unsure:
         G = grid_points(n)
         pts = [G[i] for i in unsure]
         for i, label in zip(unsure, model.predict(pts)):
             cells[i] = label
         if f2 is not None:
-            f2 = list(f2)
             for i, v in zip(unsure, model.decision_function(pts)):
                 f2[i] = v
     return {"cells": cells, "values": f2, "exact_cells": len(unsure)}
