@@ -210,12 +210,11 @@ def hog_features(image: Image, feature: dict, parts: dict | None = None) -> list
     settings = {"orientations": spec["orientations"], "pixels_per_cell": tuple(spec["pixels_per_cell"]),
                 "cells_per_block": tuple(spec["cells_per_block"]), "block_norm": spec["block_norm"],
                 "transform_sqrt": bool(spec["transform_sqrt"])}
-    if parts is None:
-        return hog.hog(source, **settings)
-    values, parts["histograms"] = hog.hog_and_cells(source, **settings)
-    parts["hog"] = spec
-    if spec["color"] == "gray":
-        parts["gray"] = source
+    values, histograms = hog.hog_and_cells(source, **settings)
+    if parts is not None:
+        parts.update(histograms=histograms, hog=spec)
+        if spec["color"] == "gray":
+            parts["gray"] = source
     return values
 
 

@@ -303,13 +303,8 @@ class Image:
             return self
         p = self.pixels
         wr, wg, wb = RGB2GRAY_WEIGHTS
-        gray = list(
-            map(
-                add,
-                map(add, map(mul, p[0::3], repeat(wr)), map(mul, p[1::3], repeat(wg))),
-                map(mul, p[2::3], repeat(wb)),
-            )
-        )
+        red, green, blue = (map(mul, p[c::3], repeat(w)) for c, w in enumerate(RGB2GRAY_WEIGHTS))
+        gray = list(map(add, map(add, red, green), blue))  # (wr R + wg G) + wb B, scikit-image's order
         bg = self.background
         gray_bg = None if bg is None else (bg[0] * wr + bg[1] * wg + bg[2] * wb,)
         return Image._make(self.width, self.height, 1, gray, self.alpha, gray_bg)

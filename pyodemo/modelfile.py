@@ -38,7 +38,7 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
-from pyodemo.checks import Constraint, finite, is_finite, is_label, is_positive, is_whole, plain, validate
+from pyodemo.checks import Constraint, finite, is_finite, is_label, is_positive, is_whole, one_of, plain, validate
 
 __all__ = ["MAGIC", "DTYPES", "pack", "unpack", "svm_to_bytes", "svm_from_bytes"]
 
@@ -207,10 +207,8 @@ _SVM_HEADER = {
 def svm_to_bytes(model: Any, dtype: str = "float32", form: str = "auto") -> bytes:
     """A fitted :class:`pyodemo.svm.SVC` as a model file (its ``to_bytes`` describes the header and arrays)."""
     model._require_fitted()
-    if dtype not in ("float64", "float32", "float16"):
-        raise ValueError(f"dtype must be 'float64', 'float32' or 'float16'; got {dtype!r}")
-    if form not in ("auto", "support_vectors", "weights"):
-        raise ValueError(f"form must be 'auto', 'support_vectors' or 'weights'; got {form!r}")
+    one_of(dtype, "dtype", ("float64", "float32", "float16"))
+    one_of(form, "form", ("auto", "support_vectors", "weights"))
     n_problems = len(model._rho)
     if form == "auto":
         n_sv = len(model.support_)

@@ -240,9 +240,7 @@ def preset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> dict:
     if name not in PRESETS:
         raise ValueError(f"There is no preset {name!r}; pick one of {', '.join(PRESETS)}.")
     n = whole(n, "The number of points", 4, MAX_POINTS)
-    noise = number(noise, "The noise")
-    if not 0 <= noise <= 0.5:
-        raise ValueError(f"The noise must be between 0 and 0.5, got {noise}")
+    noise = number(noise, "The noise", 0, 0.5)
     seed = whole(seed, "The seed", 0, 2**31 - 1)
     rng = random.Random(f"pyodemo.playground:{name}:{seed}")  # the module's old name: the same points as ever
     label_text, k = PRESETS[name]
