@@ -31,6 +31,7 @@ ValueError: not a pyodemo model file: it is truncated or corrupted (checksum mis
 from __future__ import annotations
 
 import json
+import math
 import struct
 import sys
 import zlib
@@ -82,13 +83,6 @@ def _decode(dtype: str, raw: bytes) -> list:
     return arr.tolist()
 
 
-def _size(shape: Sequence[int]) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
-
-
 def pack(header: dict[str, Any], arrays: Sequence[tuple[str, str, Sequence[int], Sequence[float]]]) -> bytes:
     """Serialise ``header`` (JSON-able dict) and ``arrays`` [(name, dtype, shape, flat values)].
 
@@ -101,7 +95,7 @@ def pack(header: dict[str, Any], arrays: Sequence[tuple[str, str, Sequence[int],
         if dtype not in DTYPES:
             raise ValueError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
         shape = [int(s) for s in shape]
-        if _size(shape) != len(values):
+        if math.prod(shape) != len(values):
             raise ValueError(f"array {name!r}: shape {shape} does not hold {len(values)} values")
         if dtype != "int32":
             if not finite(values):
@@ -166,12 +160,9 @@ def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, list]]:
             raise ValueError(f"bad or repeated array name {name!r} in the header")
         if dtype not in DTYPES:
             raise ValueError(f"array {name!r} has an unknown dtype {dtype!r}")
-        if (
-            not isinstance(shape, list)
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape)
-        ):
+        if not isinstance(shape, list) or not all(is_whole(s) and s >= 0 for s in shape):
             raise ValueError(f"array {name!r} has a bad shape {shape!r}")
-        nbytes = _size(shape) * DTYPES[dtype]
+        nbytes = math.prod(shape) * DTYPES[dtype]
         if pos + nbytes > payload_end:
             raise ValueError(f"array {name!r} runs past the end of the file (inconsistent shapes)")
         values = _decode(dtype, data[pos : pos + nbytes])

@@ -254,16 +254,13 @@ def preset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> dict:
             points.append((0.55 * math.cos(angle) + rng.gauss(0, spread), 0.55 * math.sin(angle) + rng.gauss(0, spread)))
             labels.append(c + 1)
     elif name == "moons":
-        n_out = n // 2
-        n_in = n - n_out
-        for i in range(n_out):  # make_moons: the outer moon (cos t, sin t), t in [0, pi]
-            t = math.pi * i / max(1, n_out - 1)
-            points.append(((math.cos(t) - 0.5) / 1.6, (math.sin(t) - 0.25) / 1.6))
-            labels.append(1)
-        for i in range(n_in):  # and the inner moon (1 - cos t, 0.5 - sin t)
-            t = math.pi * i / max(1, n_in - 1)
-            points.append(((1 - math.cos(t) - 0.5) / 1.6, (0.5 - math.sin(t) - 0.25) / 1.6))
-            labels.append(2)
+        # make_moons: the outer moon (a, b) + s (cos t, sin t) = (cos t, sin t), t in [0, pi], and the
+        # inner moon (1 - cos t, 0.5 - sin t)
+        for count, label, (a, b, s) in ((n // 2, 1, (0, 0, 1)), (n - n // 2, 2, (1, 0.5, -1))):
+            for i in range(count):
+                t = math.pi * i / max(1, count - 1)
+                points.append(((a + s * math.cos(t) - 0.5) / 1.6, (b + s * math.sin(t) - 0.25) / 1.6))
+                labels.append(label)
         points = [(x + rng.gauss(0, noise), y + rng.gauss(0, noise)) for x, y in points]
     elif name == "circles":
         n_out = n // 2
