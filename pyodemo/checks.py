@@ -132,6 +132,20 @@ def size(width: object, height: object) -> tuple[int, int]:
     return width, height  # type: ignore[return-value]
 
 
+def rgb(value: object, name: str) -> tuple[int, int, int]:
+    """A colour as three whole numbers 0..255 (R, G, B), or a ValueError.
+
+    >>> rgb([255, 255, 256], "background")
+    Traceback (most recent call last):
+    ...
+    ValueError: background must be three whole numbers 0..255 (R, G, B), got [255, 255, 256]
+    """
+    parts = tuple(value) if isinstance(value, Iterable) else ()
+    if len(parts) != 3 or not all(is_whole(v) and 0 <= v <= 255 for v in parts):
+        raise ValueError(f"{name} must be three whole numbers 0..255 (R, G, B), got {value!r}")
+    return parts  # type: ignore[return-value]
+
+
 def rgba(data: object, width: object, height: object) -> bytes:
     """A canvas's RGBA bytes for ``width`` × ``height`` pixels (4 bytes a pixel), or a ValueError.
 
@@ -176,7 +190,7 @@ def matrix(X: Any, name: str = "X", n_features: int | None = None) -> list[list[
     for k, row in enumerate(rows):
         if len(row) != d:
             raise ValueError(f"{name}: row {k} has {len(row)} values but row 0 has {d}")
-        if not math.isfinite(sum(row)) and not all(map(math.isfinite, row)):
+        if not finite(row):
             raise ValueError(f"{name}: row {k} contains NaN or infinity")
     if n_features is not None and d != n_features:
         raise ValueError(f"{name} has {d} features per point, but the model was trained on {n_features}")
@@ -237,6 +251,16 @@ def grid(values: object, what: str, largest: float = LARGEST) -> tuple[int, int,
     return len(rows), width, flat
 
 
+def finite(values: Sequence[float]) -> bool:
+    """Whether every value is finite, at C speed: NaN or infinity make the sum non-finite (so may a sum
+    that overflows; only then is each value looked at).
+
+    >>> finite([1.0, 2.0]), finite([1.0, float("nan")]), finite([1e308, 1e308])
+    (True, False, True)
+    """
+    return math.isfinite(sum(values)) or all(map(math.isfinite, values))
+
+
 def plain(v: Any) -> Any:
     """numpy scalars -> Python scalars (labels may come from numpy arrays); anything else as it is."""
     item = getattr(v, "item", None)
@@ -254,6 +278,11 @@ def is_finite(v: object) -> bool:
 def is_positive(v: object) -> bool:
     """A finite number > 0."""
     return is_finite(v) and v > 0  # type: ignore[operator]
+
+
+def is_label(v: object) -> bool:
+    """A class label: a whole number, a finite number or a string."""
+    return isinstance(v, (int, str)) or isinstance(v, float) and math.isfinite(v)
 
 
 def is_whole(v: object) -> bool:

@@ -49,7 +49,7 @@ from operator import add, eq, lt, mul
 from typing import Any
 
 from pyodemo import hog
-from pyodemo.checks import flag, number, one_of, whole
+from pyodemo.checks import flag, number, one_of, rgb, whole
 from pyodemo.checks import rgba as check_rgba
 from pyodemo.image import Image
 from pyodemo.multiclass import ovr_scores, pairs
@@ -130,12 +130,7 @@ def input_spec(pipeline: dict | None) -> dict:
     size = spec["size"]
     if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= 1024:
         raise ValueError(f"the pipeline's input size must be a whole number 1..1024, got {size!r}")
-    bg = spec["background"]
-    if not (isinstance(bg, list | tuple) and len(bg) == 3 and all(
-        isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in bg
-    )):
-        raise ValueError(f"the pipeline's background must be three whole numbers 0..255, got {bg!r}")
-    spec["background"] = list(bg)
+    spec["background"] = list(rgb(spec["background"], "the pipeline's background"))
     return spec
 
 
@@ -215,12 +210,11 @@ def hog_features(image: Image, feature: dict, parts: dict | None = None) -> list
     settings = {"orientations": spec["orientations"], "pixels_per_cell": tuple(spec["pixels_per_cell"]),
                 "cells_per_block": tuple(spec["cells_per_block"]), "block_norm": spec["block_norm"],
                 "transform_sqrt": bool(spec["transform_sqrt"])}
-    if parts is None:
-        return hog.hog(source, **settings)
-    values, parts["histograms"] = hog.hog_and_cells(source, **settings)
-    parts["hog"] = spec
-    if spec["color"] == "gray":
-        parts["gray"] = source
+    values, histograms = hog.hog_and_cells(source, **settings)
+    if parts is not None:
+        parts.update(histograms=histograms, hog=spec)
+        if spec["color"] == "gray":
+            parts["gray"] = source
     return values
 
 
@@ -392,6 +386,8 @@ def decision(model: SVC, x: Sequence[float]) -> tuple[list[float], list[float]]:
     >>> max(zip(scores, "abc"))[1], margin[1] > 0 > margin[0]
     ('b', True)
     """
+    if len(x) != model.n_features_in_:
+        raise ValueError(f"the pipeline gives {len(x)} features but the model expects {model.n_features_in_}")
     raw = model._raw(list(map(float, x)))  # libsvm's values: per pair (i, j), positive for class i
     k = len(model.classes_)
     if model._ovr:
@@ -418,10 +414,7 @@ def top_k(model: SVC, rgba: bytes, width: int, height: int, k: int = 3, box: Seq
     scores and margins are :func:`decision`'s.
     """
     pipeline = model.pipeline or DEFAULT_PIPELINE
-    x = features(prepare(rgba, width, height, pipeline, box), pipeline)
-    if len(x) != model.n_features_in_:
-        raise ValueError(f"the pipeline gives {len(x)} features but the model expects {model.n_features_in_}")
-    return rank(model, x, k)
+    return rank(model, features(prepare(rgba, width, height, pipeline, box), pipeline), k)
 
 
 def is_sure(model: SVC, top: Sequence[dict] | float) -> bool:

@@ -44,11 +44,12 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from itertools import chain, compress, repeat
-from operator import add, mod, mul, sub, truediv
+from operator import add, mod, sub, truediv
 from typing import NamedTuple, Union
 
-from pyodemo.checks import counting, counting_pair, one_of
+from pyodemo.checks import counting, counting_pair, finite, one_of
 from pyodemo.image import Image, flatten_rows
+from pyodemo.vector import dot
 
 __all__ = [
     "BLOCK_NORMS",
@@ -67,14 +68,6 @@ BLOCK_NORMS = ("L1", "L1-sqrt", "L2", "L2-Hys")
 EPS = 1e-5
 
 ImageLike = Union[Image, Sequence[Sequence[float]]]
-
-try:  # Python ≥ 3.12 (so Pyodide): a C-level dot product
-    from math import sumprod as _sumprod
-except ImportError:  # CPython 3.11
-
-    def _sumprod(p, q):  # type: ignore[no-redef]
-        return sum(map(mul, p, q))
-
 
 class Gradient(NamedTuple):
     """The gradient at one pixel: components, magnitude and unsigned angle in degrees."""
@@ -123,7 +116,7 @@ def _channels_of(image: ImageLike, transform_sqrt: bool) -> tuple[int, int, list
         h, w, ch = image.height, image.width, image.channels
         p = image.pixels
         chans = [p] if ch == 1 else [p[c::ch] for c in range(ch)]
-        if not math.isfinite(sum(p)) and not all(map(math.isfinite, p)):
+        if not finite(p):
             raise ValueError("the image has NaN or infinite pixel values")
     else:
         h, w, flat = flatten_rows(image)
@@ -368,13 +361,13 @@ def _normalise(blocks: list[list[float]], method: str) -> list[float]:
         return chain.from_iterable(map(repeat, norms, repeat(size)))
 
     if method in ("L2", "L2-Hys"):
-        norms = [math.sqrt(_sumprod(b, b) + EPS**2) for b in blocks]
+        norms = [math.sqrt(dot(b, b) + EPS**2) for b in blocks]
         out = list(map(truediv, flat, spread(norms)))
         if method == "L2":
             return out
         out = list(map(min, out, repeat(0.2)))
         parts = [out[i : i + size] for i in range(0, len(out), size)]
-        norms = [math.sqrt(_sumprod(b, b) + EPS**2) for b in parts]
+        norms = [math.sqrt(dot(b, b) + EPS**2) for b in parts]
         return list(map(truediv, out, spread(norms)))
     if method in ("L1", "L1-sqrt"):
         norms = [sum(map(abs, b)) + EPS for b in blocks]
@@ -406,7 +399,7 @@ def hog(
     >>> hog([[0.0] * 16] * 16) == [0.0] * 36          # no gradients, no features
     True
     """
-    return _hog(image, orientations, pixels_per_cell, cells_per_block, block_norm, transform_sqrt)[0]
+    return hog_and_cells(image, orientations, pixels_per_cell, cells_per_block, block_norm, transform_sqrt)[0]
 
 
 def hog_and_cells(
@@ -423,35 +416,12 @@ def hog_and_cells(
     >>> cells, [round(v, 3) for v in features]
     ([[[0.5, 0.0, 0.0, 0.0]]], [1.0, 0.0, 0.0, 0.0])
     """
-    return _hog(image, orientations, pixels_per_cell, cells_per_block, block_norm, transform_sqrt, cells=True)
-
-
-def _hog(
-    image: ImageLike,
-    orientations: int,
-    pixels_per_cell: tuple[int, int],
-    cells_per_block: tuple[int, int],
-    block_norm: str,
-    transform_sqrt: bool,
-    cells: bool = False,
-) -> tuple[list[float], list[list[list[float]]] | None]:
     one_of(block_norm, "block_norm", BLOCK_NORMS)
     b_row, b_col = counting_pair(cells_per_block, "cells_per_block")
     h, w, gx, gy, mag, c_row, c_col = _validated(image, orientations, pixels_per_cell, transform_sqrt)
     n_rows, n_cols, nb_rows, nb_cols = _grid(h, w, c_row, c_col, b_row, b_col)
-    hist = _histograms(h, w, gx, gy, mag, orientations, c_row, c_col)
-    n = orientations
-    run = b_col * n  # one block row: b_col neighbouring cells, contiguous in hist
-    blocks = []
-    for r in range(nb_rows):
-        for c in range(nb_cols):
-            start = (r * n_cols + c) * n
-            if b_row == 1:
-                blocks.append(hist[start : start + run])
-            else:
-                block: list[float] = []
-                for i in range(b_row):
-                    s = start + i * n_cols * n
-                    block += hist[s : s + run]
-                blocks.append(block)
-    return _normalise(blocks, block_norm), _cells(hist, n_rows, n_cols, n) if cells else None
+    cells = _cells(_histograms(h, w, gx, gy, mag, orientations, c_row, c_col), n_rows, n_cols, orientations)
+    # block (r, c): the b_row × b_col cells from cell (r, c) on, row by row, one after the other
+    blocks = [list(chain.from_iterable(cells[r + i][c + j] for i in range(b_row) for j in range(b_col)))
+              for r in range(nb_rows) for c in range(nb_cols)]
+    return _normalise(blocks, block_norm), cells

@@ -22,13 +22,13 @@ transparent sprite can be cropped to ``alpha > 0``.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from itertools import chain, repeat
 from operator import add, gt, mul, sub
 
-from pyodemo.checks import LARGEST, grid
+from pyodemo.checks import LARGEST, finite, grid
 from pyodemo.checks import size as check_size
+from pyodemo.checks import rgb as check_rgb
 from pyodemo.checks import rgba as check_rgba
 from pyodemo.resize import BLOCK_MEAN_MIN_WIDTH
 from pyodemo.resize import block_means as _block_means
@@ -63,7 +63,7 @@ def _float_list(values: Iterable[float], what: str) -> list[float]:
     except OverflowError:  # float() of a whole number beyond the float range
         raise ValueError(f"{what} must be between -{LARGEST:g} and {LARGEST:g}: a number is too large") from None
     # one C-level sum finds NaN and infinity (they make the sum non-finite); only then look closer
-    if not math.isfinite(sum(out)) and not all(map(math.isfinite, out)):
+    if not finite(out):
         raise ValueError(f"{what} must be finite numbers: found NaN or infinity")
     if out:
         lo, hi = min(out), max(out)
@@ -195,7 +195,7 @@ class Image:
         """
         buf = check_rgba(data, width, height)
         n = width * height
-        bg = cls._background_bytes(background)
+        bg = check_rgb(background, "background")
         a8 = buf[3::4]
         alpha = list(map(_BYTE.__getitem__, a8))
         pixels = [0.0] * (3 * n)
@@ -237,25 +237,13 @@ class Image:
         whole = width % new_width == 0 and height % new_height == 0 and new_width >= BLOCK_MEAN_MIN_WIDTH
         if not whole or buf[3::4].count(255) != width * height:
             return cls.from_rgba(buf, width, height, background).resize(new_width, new_height)
-        bg = cls._background_bytes(background)
+        bg = check_rgb(background, "background")
         means = _block_means(buf, width, height, width // new_width, height // new_height, 4, (0, 1, 2))  # alpha: all 255
         pixels = [0.0] * (3 * new_width * new_height)
         for c in range(3):
             pixels[c::3] = map(mul, means[c::4], repeat(1 / 255))
         n = new_width * new_height
         return cls._make(new_width, new_height, 3, pixels, [1.0] * n, tuple(v / 255 for v in bg))
-
-    @staticmethod
-    def _background_bytes(background: Sequence[int]) -> tuple[int, int, int]:
-        try:
-            bg = tuple(background)
-        except TypeError:
-            raise ValueError("background must be three numbers 0..255 (R, G, B)") from None
-        if len(bg) != 3 or not all(
-            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in bg
-        ):
-            raise ValueError(f"background must be three whole numbers 0..255 (R, G, B), got {background!r}")
-        return bg  # type: ignore[return-value]
 
     @classmethod
     def from_gray_rows(cls, rows: Sequence[Sequence[float]]) -> Image:
@@ -315,13 +303,8 @@ class Image:
             return self
         p = self.pixels
         wr, wg, wb = RGB2GRAY_WEIGHTS
-        gray = list(
-            map(
-                add,
-                map(add, map(mul, p[0::3], repeat(wr)), map(mul, p[1::3], repeat(wg))),
-                map(mul, p[2::3], repeat(wb)),
-            )
-        )
+        red, green, blue = (map(mul, p[c::3], repeat(w)) for c, w in enumerate(RGB2GRAY_WEIGHTS))
+        gray = list(map(add, map(add, red, green), blue))  # (wr R + wg G) + wb B, scikit-image's order
         bg = self.background
         gray_bg = None if bg is None else (bg[0] * wr + bg[1] * wg + bg[2] * wb,)
         return Image._make(self.width, self.height, 1, gray, self.alpha, gray_bg)

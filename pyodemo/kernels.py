@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import repeat
-from operator import mul
+from operator import add, mul
 
 from pyodemo.vector import dot
 
@@ -180,17 +180,28 @@ def kernel_values(
     [1.0, 0.36787944117144233]
     """
     dots = list(map(dot, repeat(x), rows))
-    if name == "linear":
-        return dots
     if name == "rbf":
         if rows_sq is None:
             rows_sq = [dot(r, r) for r in rows]
         xx = dot(x, x) if x_sq is None else x_sq
+        return _from_dots(name, dots, gamma, degree, coef0, map(add, repeat(xx), rows_sq))
+    return _from_dots(name, dots, gamma, degree, coef0)
+
+
+def _from_dots(
+    name: str, dots: list[float], gamma: float, degree: int, coef0: float, sq_sums: Iterable[float] = ()
+) -> list[float]:
+    """Kernel values from dot products ``x . r`` (and, for RBF, ``||x||^2 + ||r||^2``), in one C-speed pass.
+
+    Why: prediction and the training kernel matrix need a whole row of kernel values at once; the
+    formulas are :func:`kernel`'s, in libsvm's order of operations.
+    """
+    if name == "linear":
+        return dots
+    if name == "rbf":
         g = -gamma
-        return [_exp(g * ((xx + s) - 2 * d)) for s, d in zip(rows_sq, dots)]
+        return [_exp(g * (s - 2 * d)) for s, d in zip(sq_sums, dots)]
     if name == "poly":
-        if degree == 1:
-            return [gamma * d + coef0 for d in dots]
         return [powi(gamma * d + coef0, degree) for d in dots]
     if name == "sigmoid":
         return [_tanh(gamma * d + coef0) for d in dots]
@@ -271,15 +282,7 @@ class KernelMatrix:
         xx = [self_dot(x, x) for x in X]
         self.sq: list[float] | None = xx if name == "rbf" else None
         self._rows: dict[int, array] = {}
-        if name == "rbf":
-            g = -gamma
-            self.diag = [_exp(g * ((s + s) - 2 * s)) for s in xx]
-        elif name == "linear":
-            self.diag = xx
-        elif name == "poly":
-            self.diag = [powi(gamma * s + coef0, degree) for s in xx]
-        else:
-            self.diag = [_tanh(gamma * s + coef0) for s in xx]
+        self.diag = _from_dots(name, xx, gamma, degree, coef0, map(add, xx, xx))
 
     def row(self, i: int) -> array:
         """``K(X[i], X[j])`` for all j, as float32 values."""

@@ -39,7 +39,7 @@ from array import array
 from collections.abc import Sequence
 from typing import Any
 
-from pyodemo.checks import Constraint, is_finite, is_positive, is_whole, plain, validate
+from pyodemo.checks import Constraint, finite, is_finite, is_label, is_positive, is_whole, one_of, plain, validate
 
 __all__ = ["MAGIC", "DTYPES", "pack", "unpack", "svm_to_bytes", "svm_from_bytes"]
 
@@ -73,13 +73,6 @@ def _encode(dtype: str, values: Sequence[float]) -> bytes:
     return arr.tobytes()
 
 
-def _all_finite(values: Sequence[float]) -> bool:
-    total = sum(values)
-    if math.isfinite(total):
-        return True
-    return all(math.isfinite(v) for v in values)  # the sum may overflow on its own
-
-
 def _decode(dtype: str, raw: bytes) -> list:
     if dtype == "float16":
         return list(struct.unpack(f"<{len(raw) // 2}e", raw))
@@ -88,13 +81,6 @@ def _decode(dtype: str, raw: bytes) -> list:
     if _BIG_ENDIAN:  # pragma: no cover
         arr.byteswap()
     return arr.tolist()
-
-
-def _size(shape: Sequence[int]) -> int:
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 def pack(header: dict[str, Any], arrays: Sequence[tuple[str, str, Sequence[int], Sequence[float]]]) -> bytes:
@@ -109,10 +95,10 @@ def pack(header: dict[str, Any], arrays: Sequence[tuple[str, str, Sequence[int],
         if dtype not in DTYPES:
             raise ValueError(f"unknown dtype {dtype!r}; use one of {', '.join(DTYPES)}")
         shape = [int(s) for s in shape]
-        if _size(shape) != len(values):
+        if math.prod(shape) != len(values):
             raise ValueError(f"array {name!r}: shape {shape} does not hold {len(values)} values")
         if dtype != "int32":
-            if not _all_finite(values):
+            if not finite(values):
                 raise ValueError(f"array {name!r} contains NaN or infinity")
             limit = _LIMIT.get(dtype)
             if limit is not None and values and max(map(abs, values)) > limit:
@@ -174,16 +160,13 @@ def unpack(data: bytes) -> tuple[dict[str, Any], dict[str, list]]:
             raise ValueError(f"bad or repeated array name {name!r} in the header")
         if dtype not in DTYPES:
             raise ValueError(f"array {name!r} has an unknown dtype {dtype!r}")
-        if (
-            not isinstance(shape, list)
-            or not all(isinstance(s, int) and not isinstance(s, bool) and s >= 0 for s in shape)
-        ):
+        if not isinstance(shape, list) or not all(is_whole(s) and s >= 0 for s in shape):
             raise ValueError(f"array {name!r} has a bad shape {shape!r}")
-        nbytes = _size(shape) * DTYPES[dtype]
+        nbytes = math.prod(shape) * DTYPES[dtype]
         if pos + nbytes > payload_end:
             raise ValueError(f"array {name!r} runs past the end of the file (inconsistent shapes)")
         values = _decode(dtype, data[pos : pos + nbytes])
-        if dtype != "int32" and not _all_finite(values):
+        if dtype != "int32" and not finite(values):
             raise ValueError(f"array {name!r} contains NaN or infinity")
         arrays[name] = values
         pos += nbytes
@@ -203,7 +186,7 @@ SVM_VERSION = 1
 _SVM_HEADER = {
     "gamma": Constraint(is_positive, "a positive number"),
     "break_ties": Constraint(lambda v: isinstance(v, bool), "true or false"),
-    "classes": Constraint(lambda v: isinstance(v, list) and len(v) >= 2 and all(isinstance(c, (int, float, str)) for c in v),
+    "classes": Constraint(lambda v: isinstance(v, list) and len(v) >= 2 and all(map(is_label, v)),
                           "a list of at least two labels"),
     "n_features": Constraint(lambda v: is_whole(v) and v >= 1, "a whole number >= 1"),
     "form": Constraint(lambda v: v in ("support_vectors", "weights"), "'support_vectors' or 'weights'"),
@@ -215,10 +198,8 @@ _SVM_HEADER = {
 def svm_to_bytes(model: Any, dtype: str = "float32", form: str = "auto") -> bytes:
     """A fitted :class:`pyodemo.svm.SVC` as a model file (its ``to_bytes`` describes the header and arrays)."""
     model._require_fitted()
-    if dtype not in ("float64", "float32", "float16"):
-        raise ValueError(f"dtype must be 'float64', 'float32' or 'float16'; got {dtype!r}")
-    if form not in ("auto", "support_vectors", "weights"):
-        raise ValueError(f"form must be 'auto', 'support_vectors' or 'weights'; got {form!r}")
+    one_of(dtype, "dtype", ("float64", "float32", "float16"))
+    one_of(form, "form", ("auto", "support_vectors", "weights"))
     n_problems = len(model._rho)
     if form == "auto":
         n_sv = len(model.support_)
@@ -230,7 +211,7 @@ def svm_to_bytes(model: Any, dtype: str = "float32", form: str = "auto") -> byte
     if form == "support_vectors" and model.support_vectors_ is None:
         raise ValueError("this model was loaded without its support vectors; store it as weights")
     for c in model.classes_:
-        if not isinstance(c, (int, float, str)) or (isinstance(c, float) and not math.isfinite(c)):
+        if not is_label(c):
             raise ValueError(f"class label {c!r} cannot be stored; use numbers or strings")
     if model.threshold is not None and not is_finite(model.threshold):
         raise ValueError(f"threshold must be None or a finite number; got {model.threshold!r}")

@@ -304,16 +304,12 @@ class _Solver:
         head = [g + (qi * d_i + qj * d_j) for g, qi, qj in zip(G[:a], q_i, q_j)]
         self.G = head if a == self.l else head + G[a:]
 
-        up_i = self.status[i] == _UPPER
-        up_j = self.status[j] == _UPPER
-        self.update_status(i)
-        self.update_status(j)
-        if up_i != (self.status[i] == _UPPER):
-            k = -c_i if up_i else c_i
-            self.G_bar = [gb + k * q for gb, q in zip(self.G_bar, self.get_q(i))]
-        if up_j != (self.status[j] == _UPPER):
-            k = -c_j if up_j else c_j
-            self.G_bar = [gb + k * q for gb, q in zip(self.G_bar, self.get_q(j))]
+        for t, c_t in ((i, c_i), (j, c_j)):  # G_bar: the gradient's part from the multipliers at their bound C
+            was_upper = self.status[t] == _UPPER
+            self.update_status(t)
+            if was_upper != (self.status[t] == _UPPER):
+                k = -c_t if was_upper else c_t
+                self.G_bar = [gb + k * q for gb, q in zip(self.G_bar, self.get_q(t))]
 
 
 def solve(

@@ -63,14 +63,13 @@ The slide's example, two clusters and a straight line between them:
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Sequence
 from operator import itemgetter, mul
 from typing import Any
 
 from pyodemo import modelfile
-from pyodemo.checks import Constraint, is_finite, is_positive, is_whole, matrix, plain, validate
+from pyodemo.checks import Constraint, is_finite, is_label, is_positive, is_whole, matrix, plain, validate
 from pyodemo.kernels import KERNELS, KernelMatrix, kernel_values, resolve_gamma
 from pyodemo.multiclass import layout, ovr_scores, pair_coefficients, pairs, problems, winner
 from pyodemo.smo import solve
@@ -198,7 +197,7 @@ class SVC:
         if len(labels) != len(rows):
             raise ValueError(f"X has {len(rows)} points but y has {len(labels)} labels")
         for v in labels:
-            if not isinstance(v, (int, float, str)) or (isinstance(v, float) and not math.isfinite(v)):
+            if not is_label(v):
                 raise ValueError(f"class labels must be numbers or strings; got {v!r}")
         try:
             classes = sorted(set(labels))

@@ -31,16 +31,13 @@ __all__ = ["dot", "sq_norm", "sq_dist", "norm", "HAVE_SUMPROD"]
 #: True when the interpreter has :func:`math.sumprod` (Python 3.12+, Pyodide).
 HAVE_SUMPROD: bool = hasattr(math, "sumprod")
 
-_mul = operator.mul
-_sub = operator.sub
-
 if HAVE_SUMPROD:  # pragma: no cover - depends on the interpreter
     dot = math.sumprod  # type: ignore[attr-defined]
 else:  # pragma: no cover - depends on the interpreter
 
     def dot(a: Sequence[float], b: Sequence[float]) -> float:
         """Dot product ``sum(a[k] * b[k])`` (C-level ``sum(map(mul, a, b))``)."""
-        return sum(map(_mul, a, b))
+        return sum(map(operator.mul, a, b))
 
 
 def sq_norm(a: Sequence[float]) -> float:
@@ -71,5 +68,5 @@ def sq_dist(a: Sequence[float], b: Sequence[float]) -> float:
     >>> sq_dist([0.0, 0.0, 0.0], [1.0, 2.0, 2.0])
     9.0
     """
-    d = list(map(_sub, a, b))
+    d = list(map(operator.sub, a, b))
     return dot(d, d)

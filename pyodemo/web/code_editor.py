@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import builtins
 import importlib
+import inspect
 import io
 import linecache
 import os
@@ -162,12 +163,7 @@ def source_of(module_name: str, name: str) -> str:
     >>> print(source_of("pyodemo.vector", "norm").splitlines()[0])
     def norm(a: Sequence[float]) -> float:
     """
-    module = importlib.import_module(module_name)
-    loader = getattr(module, "__loader__", None)
-    text = loader.get_source(module_name) if loader is not None and hasattr(loader, "get_source") else None
-    if text is None:
-        with open(module.__file__, encoding="utf-8") as f:  # type: ignore[arg-type]
-            text = f.read()
+    text = inspect.getsource(importlib.import_module(module_name))
     for node in ast.parse(text).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == name:
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])

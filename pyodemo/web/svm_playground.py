@@ -240,9 +240,7 @@ def preset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> dict:
     if name not in PRESETS:
         raise ValueError(f"There is no preset {name!r}; pick one of {', '.join(PRESETS)}.")
     n = whole(n, "The number of points", 4, MAX_POINTS)
-    noise = number(noise, "The noise")
-    if not 0 <= noise <= 0.5:
-        raise ValueError(f"The noise must be between 0 and 0.5, got {noise}")
+    noise = number(noise, "The noise", 0, 0.5)
     seed = whole(seed, "The seed", 0, 2**31 - 1)
     rng = random.Random(f"pyodemo.playground:{name}:{seed}")  # the module's old name: the same points as ever
     label_text, k = PRESETS[name]
@@ -256,16 +254,13 @@ def preset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> dict:
             points.append((0.55 * math.cos(angle) + rng.gauss(0, spread), 0.55 * math.sin(angle) + rng.gauss(0, spread)))
             labels.append(c + 1)
     elif name == "moons":
-        n_out = n // 2
-        n_in = n - n_out
-        for i in range(n_out):  # make_moons: the outer moon (cos t, sin t), t in [0, pi]
-            t = math.pi * i / max(1, n_out - 1)
-            points.append(((math.cos(t) - 0.5) / 1.6, (math.sin(t) - 0.25) / 1.6))
-            labels.append(1)
-        for i in range(n_in):  # and the inner moon (1 - cos t, 0.5 - sin t)
-            t = math.pi * i / max(1, n_in - 1)
-            points.append(((1 - math.cos(t) - 0.5) / 1.6, (0.5 - math.sin(t) - 0.25) / 1.6))
-            labels.append(2)
+        # make_moons: the outer moon (a, b) + s (cos t, sin t) = (cos t, sin t), t in [0, pi], and the
+        # inner moon (1 - cos t, 0.5 - sin t)
+        for count, label, (a, b, s) in ((n // 2, 1, (0, 0, 1)), (n - n // 2, 2, (1, 0.5, -1))):
+            for i in range(count):
+                t = math.pi * i / max(1, count - 1)
+                points.append(((a + s * math.cos(t) - 0.5) / 1.6, (b + s * math.sin(t) - 0.25) / 1.6))
+                labels.append(label)
         points = [(x + rng.gauss(0, noise), y + rng.gauss(0, noise)) for x, y in points]
     elif name == "circles":
         n_out = n // 2
@@ -310,16 +305,14 @@ def grid_points(n: int) -> list[list[float]]:
 
 
 def _problems(model: SVC) -> list[tuple[list[float], float]]:
-    """Each binary problem as (a coefficient per support vector, intercept): value = sum_k c_k K(x, sv_k) + b.
+    """Each binary problem as (a coefficient per support vector, b): libsvm's value sum_k c_k K(x, sv_k) + b.
 
-    From scikit-learn's public layout: two classes -> one problem, positive for ``classes_[1]``;
-    one-vs-one -> K(K-1)/2 problems in the order (0,1), (0,2), ..., positive = a vote for the first
-    class (libsvm: class i's coefficients in ``dual_coef_`` row j-1, class j's in row i);
-    one-vs-rest -> K scores, one per class.
+    One-vs-one (two classes: one pair): K(K-1)/2 problems in the order of :func:`pyodemo.multiclass.pairs`,
+    positive = a vote for the pair's first class; one-vs-rest: K scores, one per class.
     """
-    coef, b = model.dual_coef_, model.intercept_
-    if len(model.classes_) == 2 or model.multi_class == "ovr":
-        return [(list(row), bias) for row, bias in zip(coef, b)]
+    b = [-r for r in model._rho]
+    if model._ovr:
+        return list(zip(model._coef, b))
     out = []
     for (i, j, ci, cj), bias in zip(model._pairs, b):  # each pair's coefficients, placed among all SVs
         c = [0.0] * len(model.support_)
@@ -409,14 +402,7 @@ def evaluate_grid(model: SVC, n: int, gamma: float) -> dict:
     m = n * n
     cells: list[Any] = [None] * m
     unsure: list[int] = []
-    if k == 2:
-        f, t = values[0], band[0]
-        for i, v in enumerate(f):
-            if abs(v) <= t:
-                unsure.append(i)
-            else:
-                cells[i] = classes[1] if v > 0 else classes[0]
-    elif model.multi_class == "ovr":
+    if model._ovr:
         t = 2 * max(band)
         for i, scores in enumerate(zip(*values)):
             ranked = sorted(scores)
@@ -425,8 +411,8 @@ def evaluate_grid(model: SVC, n: int, gamma: float) -> dict:
             else:
                 cells[i] = classes[scores.index(ranked[-1])]
     else:
-        # One-vs-one: the signs of the K(K-1)/2 pairwise values decide the votes; a cell with any
-        # value inside its band is unsure.  Winners are memoised per pattern of signs.
+        # One-vs-one (two classes: one pair): the signs of the K(K-1)/2 pairwise values decide the votes;
+        # a cell with any value inside its band is unsure.  Winners are memoised per pattern of signs.
         near = set()
         for f, t in zip(values, band):
             near.update([i for i, v in enumerate(f) if -t <= v <= t])
@@ -439,14 +425,13 @@ def evaluate_grid(model: SVC, n: int, gamma: float) -> dict:
             if label is None:
                 label = winners[signs] = classes[winner([1.0 if s else -1.0 for s in signs], k)]
             cells[i] = label
-    f2 = values[0] if k == 2 else None
+    f2 = [-v for v in values[0]] if k == 2 else None  # scikit-learn's sign: positive for classes[1]
     if unsure:
         G = grid_points(n)
         pts = [G[i] for i in unsure]
         for i, label in zip(unsure, model.predict(pts)):
             cells[i] = label
         if f2 is not None:
-            f2 = list(f2)
             for i, v in zip(unsure, model.decision_function(pts)):
                 f2[i] = v
     return {"cells": cells, "values": f2, "exact_cells": len(unsure)}
