@@ -147,7 +147,7 @@ def test_the_error_is_what_python_prints_for_the_same_file(name, tmp_path):
     path = tmp_path / "program.py"
     path.write_text(code, encoding="utf-8")
     done = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=60,
-                          env={"PYTHONPATH": str(Path(coderun.__file__).parents[1]),
+                          env={"PYTHONPATH": str(Path(coderun.__file__).parents[2]),  # the folder that holds pyodemo/
                                "PYTHON_COLORS": "0", "PYTHONIOENCODING": "utf-8"})
     assert done.returncode == 1
     python_says = done.stderr.replace(str(path), coderun.FILENAME)

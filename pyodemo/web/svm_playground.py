@@ -277,11 +277,16 @@ def preset(name: str, n: int = 100, noise: float = 0.1, seed: int = 0) -> dict:
             points.append((x + rng.gauss(0, noise), y + rng.gauss(0, noise)))
     clip = 0.98
     rows = [[round(min(clip, max(-clip, x)), 4), round(min(clip, max(-clip, y)), 4)] for x, y in points]
-    # Rounding (and clipping) may put two points at one place: nudge the later one.
+    # Rounding (and clipping) may put two points at one place: nudge the later one along x, 0.001 at a
+    # time, away from the clip edge; at the edge, the other way from where it started (never back and forth).
     seen: set[tuple[float, float]] = set()
     for row in rows:
+        x0, step, k = row[0], (0.001 if row[0] < clip else -0.001), 0
         while (row[0], row[1]) in seen:
-            row[0] = round(row[0] + (0.001 if row[0] < clip else -0.001), 4)
+            k += 1
+            if abs(x0 + step * k) > clip:
+                step, k = -step, 1
+            row[0] = round(x0 + step * k, 4)
         seen.add((row[0], row[1]))
     return {"name": name, "label": label_text, "seed": seed, "noise": noise, "points": rows, "labels": labels}
 
