@@ -141,6 +141,28 @@ def cnn_fold(manifest: list[dict], dataset: Path, classes: list[str], fold: str,
             "answers": answers}
 
 
+def merged(path: Path, result: dict, models: Sequence[str]) -> dict:
+    """*result* with the other model's folds kept from the file at *path* when it was made on the same
+    dataset (``--models hog_svm`` and ``--models cnn`` may run one after the other)."""
+    try:
+        old = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return result
+    if old.get("manifest_sha") != result["manifest_sha"] or old.get("classes") != result["classes"]:
+        return result
+    for fold, entry in (old.get("folds") or {}).items():
+        mine = result["folds"].setdefault(fold, {"left_out": entry.get("left_out")})
+        for model in ("hog_svm", "cnn"):
+            if model not in models and model in entry:
+                mine[model] = entry[model]
+    for key, value in (old.get("seconds") or {}).items():
+        result["seconds"].setdefault(key, value)
+    for model in ("hog_svm", "cnn"):
+        if model not in models and model in (old.get("recipe") or {}):
+            result["recipe"][model] = old["recipe"][model]
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from export import features as F
     from export import train_svm as S
@@ -161,12 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not any(r.get("style") for r in manifest):
         raise ValueError(f"{args.dataset} has no style column: LOGO needs the default dataset (Gen-V + styles)")
     classes = sorted({r["class"] for r in manifest})
+    recipes = {"hog_svm": "train-svm's recipe: chosen features, photo copies, kernel grid on validation "
+                          "(without the fold), threshold rule of export.threshold",
+               "cnn": f"train-cnn's recipe with at most {args.epochs} epochs (the final model: 30), "
+                      "early stopping and threshold on validation without the fold"}
     result: dict = {"format": "pyodemo-crossstyle", "command": "python -m export crossstyle", "classes": classes,
-                    "recipe": {"hog_svm": "train-svm's recipe: chosen features, photo copies, kernel grid on validation "
-                                          "(without the fold), threshold rule of export.threshold",
-                               "cnn": f"train-cnn's recipe with at most {args.epochs} epochs (the final model: 30), "
-                                      "early stopping and threshold on validation without the fold"},
-                    "folds": {}, "seconds": {}}
+                    "recipe": {m: recipes[m] for m in args.models}, "folds": {}, "seconds": {}}
     data = feats = None
     if "hog_svm" in args.models:
         start = time.perf_counter()
@@ -185,11 +207,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             start = time.perf_counter()
             entry["cnn"] = cnn_fold(manifest, args.dataset, classes, fold, args.epochs, args.seed, not args.quiet, say)
             result["seconds"][f"cnn_{fold}"] = round(time.perf_counter() - start, 1)
-    result["seconds"]["wall"] = round(time.perf_counter() - wall, 1)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, separators=(",", ":")) + "\n")
+        result["seconds"]["wall"] = round(time.perf_counter() - wall, 1)
+        write(args.out, result, args.dataset, args.models)  # after every fold: a run cut short keeps its folds
     say(f"wrote {args.out} ({result['seconds']['wall']} s); score it with python -m export report")
     return 0
+
+
+def write(out: Path, result: dict, dataset: Path, models: Sequence[str]) -> None:
+    from export import train_svm as S
+
+    result["manifest_sha"] = S._sha(dataset / "manifest.csv")
+    done = merged(out, json.loads(json.dumps(result)), models)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(done, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ trained, validated or calibrated on. Built on a small dataset (one class, small 
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,19 @@ def test_no_image_of_the_left_out_fold_is_trained_or_validated_on(rows):
 def test_unknown_fold_is_refused(rows):
     with pytest.raises(ValueError, match="unknown fold"):
         fold_rows(rows, "g5")
+
+
+def test_a_run_of_one_model_keeps_the_other_models_folds(tmp_path):
+    from export.crossstyle import merged
+
+    path = tmp_path / "crossstyle.json"
+    old = {"manifest_sha": "abc", "classes": ["A"], "recipe": {"cnn": "15 epochs"}, "seconds": {"cnn_g1": 9},
+           "folds": {"g1": {"left_out": 3, "cnn": {"answers": [1]}, "hog_svm": {"answers": [0]}}}}
+    path.write_text(json.dumps(old))
+    new = {"manifest_sha": "abc", "classes": ["A"], "recipe": {"hog_svm": "grid"}, "seconds": {"svm_g1": 1},
+           "folds": {"g1": {"left_out": 3, "hog_svm": {"answers": [2]}}}}
+    got = merged(path, json.loads(json.dumps(new)), ["hog_svm"])
+    assert got["folds"]["g1"] == {"left_out": 3, "hog_svm": {"answers": [2]}, "cnn": {"answers": [1]}}
+    assert got["recipe"] == {"hog_svm": "grid", "cnn": "15 epochs"} and got["seconds"] == {"svm_g1": 1, "cnn_g1": 9}
+    # another dataset: nothing kept
+    assert merged(path, dict(new, manifest_sha="def"), ["hog_svm"])["folds"]["g1"] == new["folds"]["g1"]
