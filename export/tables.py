@@ -28,18 +28,19 @@ def pct(x: float | None, digits: int = 0) -> str:
 
 
 def styles_counts(metrics: dict) -> str:
-    """Images per class and source, and per split."""
+    """Images per source (Gen-V animations, each generation, icons): per class, and per split; then the
+    style images of each class. Narrow enough for a phone (no sideways scrolling)."""
     st = (metrics.get("dataset") or {}).get("styles")
     if not st:
         return "*(this dataset has no style images)*"
-    keys = list(st["sources"])
-    head = "| class | " + " | ".join(st["sources"][k] for k in keys) + " | all |"
-    lines = [head, "|---|" + "---:|" * (len(keys) + 1)]
-    for cls, counts in st["per_class"].items():
-        lines.append(f"| {cls} | " + " | ".join(str(counts[k]) for k in keys) + f" | {sum(counts.values())} |")
-    for split, counts in st["per_split"].items():
-        lines.append(f"| *{split}* | " + " | ".join(str(counts[k]) for k in keys) + f" | {sum(counts.values())} |")
-    return "\n".join(lines)
+    lines = ["| source | images | per class | train | val | test |", "|---|---:|---:|---:|---:|---:|"]
+    for key, name in st["sources"].items():
+        per = [counts[key] for counts in st["per_class"].values()]
+        each = f"{min(per)}" if min(per) == max(per) else f"{min(per)}–{max(per)}"
+        lines.append(f"| {name} | {sum(per)} | {each} | " + " | ".join(str(st["per_split"][s][key])
+                                                                      for s in ("train", "val", "test")) + " |")
+    styles = {cls: sum(v for k, v in counts.items() if k != "gen5-animated") for cls, counts in st["per_class"].items()}
+    return "\n".join(lines) + "\n\nStyle images per class: " + ", ".join(f"{c} {n}" for c, n in styles.items()) + "."
 
 
 def _cell(r: dict | None, sure: bool = True) -> str:

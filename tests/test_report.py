@@ -505,5 +505,6 @@ def test_report_scores_the_test_split_by_source_and_the_logo_folds(tiny, tmp_pat
     from export import tables
 
     page = tables.fill("<!-- metrics:logo -->\n<!-- metrics:coverage -->\n<!-- metrics:styles-counts -->", m)
-    assert "mean I–IV" in page and "test split: other styles" in page and "| Bar |" in page
+    assert "mean I–IV" in page and "test split: other styles" in page and "| gen I |" in page
+    assert f"Bar {sum(r['class'] == 'Bar' and r['generation'] == '1' for r in rows)}" in page
     assert f"{100 * m['logo']['cnn']['mean_g1_g4']['accuracy']:.1f}%" in page
