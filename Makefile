@@ -9,12 +9,13 @@ CHROMIUM ?= /usr/bin/chromium
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help run serve site test test-fast test-cpus models bench pdf clean deps deps-docs chromium
+.PHONY: help run serve site test test-fast test-cpus models crossstyle bench pdf clean deps deps-docs chromium
 
 help:
 	@echo "make run     build the talk and serve it on http://127.0.0.1:$(PORT)/  (LAN=1: also on the LAN)"
 	@echo "make test    install everything (venv, npm, Debian chromium) and run the whole test suite"
 	@echo "make models  rebuild the dataset and retrain both models (slides/models/); DATA=dir for your own images"
+	@echo "make crossstyle  leave one generation out: both models retrained per fold, scored into metrics.json"
 	@echo "make bench   measure speed and size -> bench/results.json"
 	@echo "make pdf     the deck as a PDF, one page per slide -> site/pyodemo-talk.pdf"
 
@@ -84,6 +85,12 @@ models: deps
 	$(PY) -m export testsets
 	$(PY) -m export train-svm
 	$(PY) -m export train-cnn
+	$(PY) -m export report
+
+# Leave-one-generation-out (after `make models`, on its dataset): both models retrained per fold
+# (generation I, II, III, IV, the icons), the answers in slides/models/crossstyle.json, then the report again.
+crossstyle: deps data/pokemon-10/manifest.csv
+	$(PY) -m export crossstyle
 	$(PY) -m export report
 
 bench: deps

@@ -21,6 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "testsets": ("export.testsets:main", "build the photo-like, unseen-art and not-Pokémon sets"),
     "train-svm": ("export.train_svm:main", "train HOG+SVM -> slides/models/hog_svm.svm + hog_svm-train.json"),
     "train-cnn": ("export.train_cnn:main", "train the CNN, export cnn.onnx + cnn.json (slides/models)"),
+    "crossstyle": ("export.crossstyle:main", "leave one generation out: retrain both models per fold -> crossstyle.json"),
     "report": ("export.report:main", "evaluate both models -> slides/models/metrics.json + figures/"),
     "serve": ("export.serve:main", "serve site/ on 127.0.0.1"),
     "predict": ("export.predict:main", "top-3 of both committed models for IMAGE... (JSON)"),

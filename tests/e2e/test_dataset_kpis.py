@@ -26,8 +26,20 @@ def metrics() -> dict:
     return json.loads(path.read_text())
 
 
+def fixed(x: float, digits: int = 3) -> str:
+    """JavaScript's ``x.toFixed(digits)``: the float's exact value, a tie rounded away from zero (Python's
+    format rounds a tie to even: 0.5625 → '0.562', where the page shows '0.563')."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return str(Decimal(x).quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP))
+
+
+def fixed3(x: float) -> str:
+    return fixed(x, 3)
+
+
 def pct(x: float) -> str:
-    return f"{100 * x:.1f}%"
+    return f"{fixed(100 * x, 1)}%"
 
 
 def number(text: str) -> int:
@@ -124,7 +136,7 @@ def test_kpis_show_the_reports_numbers_and_a_readable_matrix(open_page, device):
             else:
                 assert main == pct(r["accuracy"]) and f"{r['correct']:,} / {r['n']:,}" in text
             if "macro_f1" in r:
-                assert f"macro-F1 {r['macro_f1']:.3f}" in text
+                assert f"macro-F1 {fixed3(r['macro_f1'])}" in text
     for model in ("hog_svm", "cnn"):
         r = m["not_pokemon"][model]
         cell = page.locator(f'{KPIS} .kpi-accuracy tr[data-set="not_pokemon"] td[data-model="{model}"]')
@@ -154,7 +166,7 @@ def test_kpis_show_the_reports_numbers_and_a_readable_matrix(open_page, device):
             shown = page.eval_on_selector_all(f"{KPIS} .kpi-matrix td.kpi-cell", "tds => tds.map((t) => Number(t.textContent))")
             assert shown == [v for row in ev[model]["confusion"] for v in row], (model, key)
             f1 = page.eval_on_selector_all(f"{KPIS} .kpi-prf tbody tr", "trs => trs.map((t) => t.children[3].textContent)")
-            assert f1 == [f"{ev[model]['per_class'][c]['f1']:.3f}" for c in classes], (model, key)
+            assert f1 == [fixed3(ev[model]['per_class'][c]['f1']) for c in classes], (model, key)
     # a pointer over a cell says the same
     page.select_option(f"{KPIS} .kpi-controls select", "test")
     cell = page.locator(f'{KPIS} .kpi-matrix td[data-row="0"][data-col="0"]')
