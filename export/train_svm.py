@@ -521,8 +521,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         say("feature comparison (linear SVM, C on validation):")
         comparison = {"rows": compare(data, args.jobs, cache, args.quiet), "measured_by": "python -m export train-svm --compare",
                       "manifest_sha": manifest_sha}
-    elif (previous.get("feature_comparison") or {}).get("manifest_sha") == manifest_sha and not args.quick:
-        comparison = previous["feature_comparison"]
+    elif previous.get("feature_comparison") and not args.quick:
+        # kept from the last --compare run; said plainly when it measured another dataset
+        comparison = dict(previous["feature_comparison"])
+        if comparison.get("manifest_sha") != manifest_sha:
+            comparison["dataset"] = comparison.get("dataset") or (
+                "an earlier dataset (its manifest.csv differs from this one's): re-measure with --compare")
 
     t_feat = time.perf_counter()
     feature_stats: dict = {}
