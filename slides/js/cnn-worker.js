@@ -1,10 +1,10 @@
 // The CNN's worker: onnxruntime-web (the wasm-only bundle, self-hosted) compiles and runs models/cnn.onnx
 // here, off the page's thread, so a phone's page never freezes while the model loads or answers.
-// cnn.js downloads and checks the files, prepares the input tensor and reads the answer; this worker only
-//   {type: "load", bytes}                → {type: "loaded", inputNames, outputNames} | {type: "failed", error}
-//   {type: "run", id, input, data, dims, outputs} → {type: "result", id, outputs: {name: {data, dims}}}
-//                                                   | {type: "result", id, error}
-//   {type: "heap", id}                   → {type: "result", id, bytes}: the wasm memory onnxruntime holds
+// cnn.js downloads and checks the files, prepares the input tensor and reads the answer. Every message
+// carries an id and gets one {type: "result", id, ...answer} or {type: "result", id, error} back:
+//   {type: "load", bytes}                     → {inputNames, outputNames}
+//   {type: "run", input, data, dims, outputs} → {outputs: {name: {data, dims}}}
+//   {type: "heap"}                            → {bytes}: the wasm memory onnxruntime holds
 // Buffers travel as transferables (no copies).
 
 // Every wasm memory onnxruntime instantiates, for the heap report (tests watch it for leaks).
@@ -23,7 +23,7 @@ for (const name of ["instantiate", "instantiateStreaming"]) {
 
 // Started at once, while the page is still downloading the model.
 const ortModule = import("../vendor/ort/ort.wasm.min.mjs");
-let session = null;
+let ready = null; // → {ort, session}
 
 async function load(bytes) {
   const ort = await ortModule;
@@ -31,41 +31,36 @@ async function load(bytes) {
   ort.env.wasm.numThreads = 1; // no cross-origin isolation on a static host, so no SharedArrayBuffer (and iOS)
   ort.env.wasm.proxy = false; // this worker is the proxy
   ort.env.logLevel = "error";
-  session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
-  return { ort, inputNames: session.inputNames, outputNames: session.outputNames };
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"], graphOptimizationLevel: "all" });
+  return { ort, session };
 }
 
-let loading = null;
-
-async function run({ input, data, dims, outputs }) {
-  const { ort } = await loading;
-  const answer = await session.run({ [input]: new ort.Tensor("float32", data, dims) }, outputs);
-  const out = {};
-  for (const [name, tensor] of Object.entries(answer)) {
-    out[name] = { data: tensor.data, dims: tensor.dims };
-    tensor.dispose?.();
-  }
-  return out;
-}
+const answers = {
+  async load({ bytes }) {
+    ready = load(bytes);
+    const { session } = await ready;
+    return [{ inputNames: session.inputNames, outputNames: session.outputNames }];
+  },
+  async run({ input, data, dims, outputs: names }) {
+    const { ort, session } = await ready;
+    const answer = await session.run({ [input]: new ort.Tensor("float32", data, dims) }, names);
+    const outputs = {};
+    for (const [name, tensor] of Object.entries(answer)) {
+      outputs[name] = { data: tensor.data, dims: tensor.dims };
+      tensor.dispose?.();
+    }
+    return [{ outputs }, [...new Set(Object.values(outputs).map((o) => o.data.buffer))]];
+  },
+  async heap() {
+    return [{ bytes: memories.reduce((sum, m) => sum + m.buffer.byteLength, 0) }];
+  },
+};
 
 self.onmessage = async ({ data: message }) => {
-  if (message.type === "load") {
-    loading = load(message.bytes);
-    try {
-      const { inputNames, outputNames } = await loading;
-      postMessage({ type: "loaded", inputNames, outputNames });
-    } catch (error) {
-      postMessage({ type: "failed", error: String(error?.message ?? error) });
-    }
-  } else if (message.type === "run") {
-    try {
-      const outputs = await run(message);
-      postMessage({ type: "result", id: message.id, outputs }, [...new Set(Object.values(outputs).map((o) => o.data.buffer))]);
-    } catch (error) {
-      postMessage({ type: "result", id: message.id, error: String(error?.message ?? error) });
-    }
-  } else if (message.type === "heap") {
-    const bytes = memories.reduce((sum, m) => sum + m.buffer.byteLength, 0);
-    postMessage({ type: "result", id: message.id, bytes });
+  try {
+    const [answer, transfer = []] = await answers[message.type](message);
+    postMessage({ type: "result", id: message.id, ...answer }, transfer);
+  } catch (error) {
+    postMessage({ type: "result", id: message.id, error: String(error?.message ?? error) });
   }
 };

@@ -62,7 +62,6 @@ function startWorker() {
     for (const call of pending.values()) call.reject(new Error(`The CNN's worker stopped: ${event.message || "no reason given"}.`));
     pending.clear();
   });
-  return worker;
 }
 
 /** Ask the worker: → its answer, or an Error with the worker's message. */
@@ -74,33 +73,19 @@ function ask(message, transfer = []) {
   });
 }
 
-/** Hand the model's bytes to the worker: → {inputNames, outputNames}; throws the worker's message. */
-function startSession(w, bytes) {
-  return new Promise((resolve, reject) => {
-    const onLoad = ({ data }) => {
-      if (data.type !== "loaded" && data.type !== "failed") return;
-      w.removeEventListener("message", onLoad);
-      if (data.type === "loaded") resolve(data);
-      else reject(new Error(data.error));
-    };
-    w.addEventListener("message", onLoad);
-    w.addEventListener("error", (event) => reject(new Error(event.message || "the CNN's worker could not start")), { once: true });
-    w.postMessage({ type: "load", bytes }, [bytes.buffer]);
-  });
-}
-
 async function load() {
   const t0 = performance.now();
-  const w = startWorker(); // it starts loading onnxruntime while the model downloads
+  startWorker(); // it starts loading onnxruntime while the model downloads
   try {
-    return await loadInto(w, t0);
+    return await loadInto(t0);
   } catch (error) {
-    w.terminate();
+    worker.terminate();
+    worker = null;
     throw error;
   }
 }
 
-async function loadInto(w, t0) {
+async function loadInto(t0) {
   const response = await fetch(siteURL(SIDECAR)).catch(() => null);
   if (!response?.ok) {
     throw new Error(response?.status === 404 ? "The CNN is not in this build (models/cnn.json is missing)."
@@ -115,7 +100,7 @@ async function loadInto(w, t0) {
   const size = bytes.length;
   let names;
   try {
-    names = await startSession(w, bytes);
+    names = await ask({ type: "load", bytes }, [bytes.buffer]);
   } catch (error) {
     console.warn("cnn.onnx:", error);
     throw new Error(`The CNN model file (models/cnn.onnx, ${size.toLocaleString("en-US")} bytes) is damaged or incomplete: `
