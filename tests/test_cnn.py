@@ -125,19 +125,6 @@ def test_open_image_errors_are_plain(tmp_path):
 # -- training pieces ------------------------------------------------------------------------------
 
 
-def test_threshold_keeps_the_asked_share_of_correct_answers():
-    from export.train_cnn import choose_threshold
-
-    rng = np.random.default_rng(3)
-    for _ in range(20):
-        top1 = rng.beta(5, 1, size=int(rng.integers(20, 300)))
-        correct = rng.random(len(top1)) < 0.9
-        t = choose_threshold(top1, correct, 0.95)
-        kept = (top1[correct] >= t).mean()
-        assert kept >= 0.95
-        assert (top1[correct] >= t + 0.002).mean() < 0.95  # and it is (nearly) the largest such
-
-
 def test_clean_training_samples_are_the_browser_input():
     """Train/serve consistency: an un-augmented training sample is exactly what the browser feeds."""
     need_dataset()
