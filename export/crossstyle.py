@@ -75,10 +75,9 @@ def svm_fold(data, feats: dict, fold: str, say) -> dict:
     grid = []
     for config in S.GRID:
         fitted = S.Fitted(gram, config, y)
-        clean = S.scores(data.y[val], fitted.predict(feats["clean"][val]), data.classes)
-        photo = S.scores(data.y[val], fitted.predict(feats["val_photo"][val_sub]), data.classes)
+        score = S.val_scores(fitted, data, feats, mask=~in_fold)["selection_score"]
         macs = S.cost_macs(config["kernel"], fitted.n_sv, len(data.classes), X.shape[1])
-        grid.append({"config": config, "score": (clean["macro_f1"] + photo["macro_f1"]) / 2, "macs": macs,
+        grid.append({"config": config, "score": score, "macs": macs,
                      "within_budget": macs * S.NS_PER_MAC / 1e6 <= S.SVM_BUDGET_MS})
     del gram
     eligible = [g for g in grid if g["within_budget"]] or grid

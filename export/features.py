@@ -120,18 +120,25 @@ def photo_composite(sprite: Image.Image, rng: random.Random, size: int = PHOTO_S
 def picture(path: str | Path, variant: str = "clean", seed: int = 0) -> tuple[bytes, int, int]:
     """The RGBA picture the browser would get for one dataset image: ``(rgba, width, height)``.
 
-    ``variant`` ``"clean"``: the stored sprite; ``"photo"``: `photo_composite` of it, seeded by
-    ``seed`` and the image's path (class folder and file name).
+    ``variant`` ``"clean"``: the stored sprite; ``"photo"``: `photo_composite` of it; ``"style"``:
+    the sprite redrawn in another drawing style (`export.restyle.restyle`). The last two are
+    seeded by ``seed`` and the image's path (class folder and file name).
     """
     if variant == "clean":
         return open_rgba(path)
+    if variant not in ("photo", "style"):
+        raise ValueError(f"unknown variant {variant!r}: use 'clean', 'photo' or 'style'")
+    with Image.open(path) as im:
+        sprite = im.convert("RGBA")
+    rng = random.Random(f"{seed}:{variant}:{Path(path).parent.name}/{Path(path).name}")
     if variant == "photo":
-        with Image.open(path) as im:
-            sprite = im.convert("RGBA")
-        rng = random.Random(f"{seed}:photo:{Path(path).parent.name}/{Path(path).name}")
         composite = photo_composite(sprite, rng)
         return composite.tobytes(), composite.width, composite.height
-    raise ValueError(f"unknown variant {variant!r}: use 'clean' or 'photo'")
+    from export.restyle import restyle
+
+    pixels = np.asarray(sprite, dtype=np.float32) / 255.0
+    redrawn = restyle(pixels, np.random.default_rng(rng.getrandbits(64)))
+    return np.clip(np.rint(redrawn * 255), 0, 255).astype(np.uint8).tobytes(), sprite.width, sprite.height
 
 
 def image_features(
@@ -188,7 +195,8 @@ def cache_key(pipeline: dict, variant: str, seed: int, paths: Sequence[str], dat
         "dataset": _digest(dataset),
         "version": CACHE_VERSION,
         "code": _source_digest(*FEATURE_SOURCES),
-        "backgrounds": [PHOTO_SIZE, _source_digest(ROOT / "export" / "backgrounds.py")] if variant != "clean" else None,
+        "backgrounds": [PHOTO_SIZE, _source_digest(ROOT / "export" / "backgrounds.py")] if variant == "photo" else None,
+        "restyle": _source_digest(ROOT / "export" / "restyle.py") if variant == "style" else None,
     }, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 

@@ -92,7 +92,7 @@ from PIL import Image
 from torch import nn
 from tqdm import tqdm
 
-from export import backgrounds, cnn_input
+from export import backgrounds, cnn_input, restyle
 from export import sprites as sp
 from export.dataset import DATA, DEFAULT_OUT, image_digest
 from export.threshold import RULE as THRESHOLD_RULE
@@ -124,6 +124,7 @@ class Config:
     resample: str = "bilinear"
     # augmentation
     p_clean: float = 0.25
+    p_restyle: float = 0.5
     scale: tuple[float, float] = (0.4, 1.0)
     p_white: float = 0.35
     p_solid: float = 0.10
@@ -276,6 +277,8 @@ class Augmenter:
                 out[k] = sprites.canonical[i]
                 continue
             src = sprites.tight[i]
+            if rng.random() < c.p_restyle:
+                src = restyled(src, rng)
             longer = rng.uniform(*c.scale) * s
             factor = longer / max(src.shape[1:])
             h = max(1, min(s, round(src.shape[1] * factor)))
@@ -359,6 +362,16 @@ class Augmenter:
         # quantise to 8 bits like every picture the browser reads
         x = torch.round(x.clamp(0, 1) * 255) / 255
         return (x - self.mean) / self.std
+
+
+def restyled(sprite: torch.Tensor, rng: np.random.Generator) -> torch.Tensor:
+    """A premultiplied RGBA sprite ``(4, h, w)`` redrawn in another drawing style (`export.restyle`)."""
+    alpha = sprite[3:4]
+    straight = torch.where(alpha > 0, sprite[:3] / alpha.clamp_min(1e-6), torch.zeros_like(sprite[:3]))
+    pixels = torch.cat([straight, alpha]).permute(1, 2, 0).numpy()
+    out = torch.from_numpy(restyle.restyle(pixels, rng)).permute(2, 0, 1).contiguous()
+    out[:3] *= out[3:4]
+    return out
 
 
 def gaussian_blur(x: torch.Tensor, sigma: np.ndarray) -> torch.Tensor:
@@ -712,6 +725,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--size", type=int, default=Config.size, help="input side in pixels")
     parser.add_argument("--channels", type=int, nargs="+", default=list(Config.channels),
                         help="channels of the conv blocks (at least two)")
+    parser.add_argument("--restyle", type=float, default=Config.p_restyle,
+                        help="share of the training sprites redrawn in another drawing style (export.restyle)")
     parser.add_argument("--out", type=Path, help="folder for the artifacts (default: slides/models; "
                         "with --quick a new temporary folder)")
     parser.add_argument("--dataset", type=Path, default=DEFAULT_OUT, help="the built dataset")
@@ -721,11 +736,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.epochs < 1:
         raise ValueError(f"--epochs must be at least 1, got {args.epochs}")
+    if not 0.0 <= args.restyle <= 1.0:
+        raise ValueError(f"--restyle is a share from 0 to 1, got {args.restyle}")
     if args.size < 16 or args.size % 4:
         raise ValueError(f"--size must be a multiple of 4 and at least 16, got {args.size}")
     wall = time.perf_counter()
     config = Config(epochs=args.epochs, seed=args.seed, size=args.size, crossview_epochs=args.crossview_epochs,
-                    channels=tuple(args.channels), patience=args.patience)
+                    channels=tuple(args.channels), patience=args.patience, p_restyle=args.restyle)
     if args.quick:
         config.epochs = min(config.epochs, 2)
         config.crossview_epochs = min(config.crossview_epochs, 1)

@@ -84,6 +84,14 @@ def test_threshold_is_the_largest_coverage_within_the_risk_bound():
     assert train_svm.choose_threshold(np.array([0.1, 0.2]), np.array([False, False])) > 0.2  # never right
 
 
+def test_committed_threshold_follows_the_rule_and_says_so():
+    log = json.loads((MODELS / "hog_svm-train.json").read_text())
+    model = SVC.load(MODELS / "hog_svm.svm")
+    assert model.threshold == log["threshold"]["value"]
+    assert log["threshold"]["rule"] == threshold.RULE
+    assert log["threshold"]["val_risk"] <= threshold.MAX_RISK
+
+
 def test_margins_match_pyodemo():
     from sklearn.svm import SVC as SkSVC
 
