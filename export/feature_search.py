@@ -68,7 +68,6 @@ CANDIDATES: list[tuple[str, dict, int, int]] = [
     ("… HOG with 16 px cells", _with({**_HOG, "pixels_per_cell": [16, 16]}, _ROOT), 2, 0),
     ("… HOG at 64 and at 32 px (two scales)", _with(_HOG, {**_HOG, "size": 32}, _ROOT), 2, 0),
     ("… colour HOG (strongest channel)", _with({**_HOG, "color": "rgb"}, _ROOT), 2, 0),
-    ("… HOG with 12 orientations", _with({**_HOG, "orientations": 12}, _ROOT), 2, 0),
     # more varied training pictures: each sprite also redrawn in another style (export.restyle)
     ("… + 1 restyled copy per training sprite", CHOSEN, 2, 1),
     ("… + 2 restyled copies per training sprite", CHOSEN, 2, 2),
