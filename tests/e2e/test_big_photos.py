@@ -107,20 +107,24 @@ def picture(width: int, height: int, transparent: bool, sprite: Image.Image, see
     sprite = sprite.resize((max(1, round(sprite.width * scale)), max(1, round(sprite.height * scale))), Image.Resampling.NEAREST)
     if transparent:
         canvas = Image.new("RGBA", (width, height), (0, 0, 0, 0))
-    else:
-        x = np.arange(width, dtype=np.int32)[None, :]
-        y = np.arange(height, dtype=np.int32)[:, None]
+    else:  # gradients plus a periodic texture (each k × k block averages something), in small integers
+        x, y = np.arange(width), np.arange(height)
+        texture = (((y * 13) % 29).astype(np.int16)[:, None] + ((x * 7) % 29).astype(np.int16)[None, :]) % 29 - 14
         base = rng.integers(60, 200, 3)
-        texture = ((x * 7 + y * 13) % 29) - 14  # a periodic texture: each k × k block averages something
-        rgb = [np.clip(base[c] + (c + 1) * 40 * (x / width) - 30 * (y / height) + texture, 0, 255) for c in range(3)]
-        canvas = Image.fromarray(np.stack(rgb, 2).astype(np.uint8), "RGB").convert("RGBA")
+        rgb = np.empty((height, width, 3), np.uint8)
+        for c in range(3):
+            across = (base[c] + (c + 1) * 40 * np.arange(width) // width).astype(np.int16)
+            down = (-30 * np.arange(height) // height).astype(np.int16)
+            rgb[..., c] = np.clip(texture + across[None, :] + down[:, None], 0, 255)
+        canvas = Image.fromarray(rgb, "RGB")
     at = (int(rng.integers(0, max(1, width - sprite.width))), int(rng.integers(0, max(1, height - sprite.height))))
     alpha = sprite.getchannel("A").point(lambda a: 255 if a >= 128 else 0)
-    canvas.paste(sprite.convert("RGB"), at, alpha)
+    canvas.paste(sprite.convert(canvas.mode), at, alpha)
     if transparent:  # alpha 0 or 255 only, and colour 0 where nothing is visible (what a canvas gives back)
         a = np.asarray(canvas.getchannel("A")) > 0
         array = np.asarray(canvas).copy()
         array[~a] = 0
+        array[a, 3] = 255
         canvas = Image.fromarray(array, "RGBA")
     return canvas
 
