@@ -2,9 +2,12 @@
 
 Each picture is prepared exactly as the browser prepares it:
 
-* **HOG+SVM** — decoded and turned upright (EXIF orientation) to RGBA, then the browser's own
-  Python: `pyodemo.classify.default_crop`, `prepare`, `features` and the SVM's ``ovr`` scores,
-  with the pipeline and the "not sure" threshold read from the model file's header;
+* **HOG+SVM** — decoded and turned upright (EXIF orientation) to RGBA; the crop square is
+  `pyodemo.classify.default_crop` (or ``--box``); a picture over 512 × 512 pixels gets the
+  browser's exact integer box reduction of that square (`export.svm_input`, the mirror of
+  ``slides/js/svm-input.js``); then the browser's own Python: `pyodemo.classify.prepare`,
+  `features` and the SVM's ``ovr`` scores, with the pipeline and the "not sure" threshold read
+  from the model file's header;
 * **CNN** — `export.cnn_input` (Pillow mirroring the browser's canvas) with the parameters of the
   sidecar ``cnn.json``, run by onnxruntime; scores are softmax probabilities.
 
@@ -12,6 +15,11 @@ Prints a JSON list, one object per picture::
 
     [{"path": "...", "hog_svm": [{"label": "Mew", "score": 9.2}, ...×3], "hog_svm_sure": true,
       "cnn": [{"label": "Mew", "score": 0.97}, ...×3], "cnn_sure": true}]
+
+``--box X,Y,SIDE`` (once per picture, in their order) gives each picture's crop square in its
+own pixels, as the classifier widget reports it (write ``--box=-10,0,300`` when X is negative); ``--features`` adds each picture's
+``"hog_svm_input"`` (``box``, the block size ``k``, and the ``sent`` width and height Python got) and its feature
+vector ``"hog_svm_features"``.
 
 A picture that cannot be read (not an image, an empty file, missing) gets
 ``{"path": ..., "error": "..."}`` and the exit status is 1. Without a CNN (no ``cnn.onnx`` and
@@ -29,6 +37,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from export.features import open_rgba
+from export.svm_input import svm_input
 from pyodemo import classify
 from pyodemo.svm import SVC
 
@@ -90,14 +99,38 @@ def load_svm(path: Path) -> SVC:
     return SVC.load(path)
 
 
-def predict_one(path: str, svm: SVC, cnn: Cnn | None, k: int = 3) -> dict:
+def svm_answer(svm: SVC, rgba: bytes, width: int, height: int, k: int = 3, box: Sequence[int] | None = None,
+               features: bool = False) -> dict:
+    """HOG+SVM's answer for a decoded picture, from the pixels the browser would send (`export.svm_input`).
+
+    ``{"top": [...], "sure": bool}``, plus ``"input"`` (``box``, ``k``, ``sent``) and ``"features"``
+    with *features*. ``box`` defaults to `pyodemo.classify.default_crop` with the model's margin.
+    """
+    pipeline = svm.pipeline or classify.DEFAULT_PIPELINE
+    if box is None:
+        box = classify.default_crop(rgba, width, height, classify.input_spec(pipeline)["margin"])
+    sent, w, h, sent_box, block = svm_input(rgba, width, height, box)
+    x = classify.features(classify.prepare(sent, w, h, pipeline, sent_box), pipeline)
+    top = classify.rank(svm, x, k)
+    answer = {"top": top, "sure": classify.is_sure(svm, top)}
+    if features:
+        answer["input"] = {"box": list(box), "k": block, "sent": [w, h]}
+        answer["features"] = x
+    return answer
+
+
+def predict_one(path: str, svm: SVC, cnn: Cnn | None, k: int = 3, box: Sequence[int] | None = None,
+                features: bool = False) -> dict:
     """One picture's entry of the JSON list (with ``"error"`` when it cannot be read)."""
     entry: dict = {"path": path}
     try:
         rgba, width, height = open_rgba(path)
-        top = classify.top_k(svm, rgba, width, height, k)
-        entry["hog_svm"] = top
-        entry["hog_svm_sure"] = classify.is_sure(svm, top)
+        answer = svm_answer(svm, rgba, width, height, k, box, features)
+        entry["hog_svm"] = answer["top"]
+        entry["hog_svm_sure"] = answer["sure"]
+        if features:
+            entry["hog_svm_input"] = answer["input"]
+            entry["hog_svm_features"] = answer["features"]
         if cnn is not None:
             cnn_top = cnn.top_k(path, k)
             entry["cnn"] = cnn_top
@@ -110,19 +143,41 @@ def predict_one(path: str, svm: SVC, cnn: Cnn | None, k: int = 3) -> dict:
     return entry
 
 
+def parse_box(text: str) -> list[int]:
+    """``"X,Y,SIDE"`` → ``[x, y, side]`` (whole numbers, side ≥ 1; x and y may be negative).
+
+    >>> parse_box("-10,20,300")
+    [-10, 20, 300]
+    """
+    try:
+        box = [int(v) for v in text.split(",")]
+    except ValueError:
+        box = []
+    if len(box) != 3 or box[2] < 1:
+        raise argparse.ArgumentTypeError(f"a box is X,Y,SIDE (three whole numbers, SIDE ≥ 1), got {text!r}")
+    return box
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m export predict", description=__doc__.split("\n\n")[0])
     parser.add_argument("images", nargs="+", metavar="IMAGE", help="pictures to classify")
     parser.add_argument("--models", type=Path, default=MODELS, help="folder with hog_svm.svm, cnn.onnx, cnn.json")
     parser.add_argument("-k", type=int, default=3, help="how many guesses per model (default 3)")
+    parser.add_argument("--box", action="append", type=parse_box, metavar="X,Y,SIDE",
+                        help="a picture's crop square in its own pixels; give one per picture, in order "
+                             "(--box=X,Y,SIDE when X is negative)")
+    parser.add_argument("--features", action="store_true", help="add the HOG+SVM input and feature vector")
     args = parser.parse_args(argv)
     if args.k < 1:
         raise ValueError("-k must be at least 1")
+    boxes = args.box or [None] * len(args.images)
+    if len(boxes) != len(args.images):
+        raise ValueError(f"{len(boxes)} --box for {len(args.images)} pictures: give one per picture, or none")
     svm = load_svm(args.models / "hog_svm.svm")
     cnn, why = load_cnn(args.models)
     if cnn is None:
         print(f"note: \"cnn\" is null: {why}", file=sys.stderr)
-    entries = [predict_one(p, svm, cnn, args.k) for p in args.images]
+    entries = [predict_one(p, svm, cnn, args.k, box, args.features) for p, box in zip(args.images, boxes)]
     print(json.dumps(entries, indent=1))
     return 1 if any("error" in e for e in entries) else 0
 

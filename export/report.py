@@ -4,9 +4,10 @@ Run after the trainers (``make models`` runs it last). It loads the models the s
 ``slides/models/hog_svm.svm`` and ``cnn.onnx`` + ``cnn.json`` — and feeds them each picture
 exactly as the browser does:
 
-* **HOG+SVM**: the picture decoded and turned upright (EXIF) to RGBA, then the browser's own
-  Python — `pyodemo.classify.top_k` (default crop, box-filter resize, features, the SVM's ``ovr``
-  scores) — with the pipeline and the "not sure" threshold of the model file's header;
+* **HOG+SVM**: the picture decoded and turned upright (EXIF) to RGBA, then what the browser
+  does — `export.predict.svm_answer`: the default crop, the block reduction of a picture over
+  512 × 512 px (`export.svm_input`), then pyodemo's box-filter resize, features and the SVM's
+  ``ovr`` scores — with the pipeline and the "not sure" threshold of the model file's header;
 * **CNN**: `export.cnn_input` (Pillow mirroring the browser's canvas: default crop, resize,
   composite on the background, normalise) with the sidecar's parameters, run by onnxruntime.
 
@@ -232,12 +233,13 @@ def _svm_init(path: str) -> None:
 
 def _svm_answer(path: str) -> Answer:
     from export.features import open_rgba
-    from pyodemo import classify
+    from export.predict import svm_answer
 
     rgba, width, height = open_rgba(path)
-    top = classify.top_k(_SVM, rgba, width, height, k=3)
+    answer = svm_answer(_SVM, rgba, width, height, k=3)
+    top = answer["top"]
     on_margin = str((_SVM.pipeline or {}).get("threshold_on", "")).startswith("margin")
-    return {"top": [(t["label"], float(t["score"])) for t in top], "sure": bool(classify.is_sure(_SVM, top)),
+    return {"top": [(t["label"], float(t["score"])) for t in top], "sure": bool(answer["sure"]),
             "confidence": float(top[0]["margin"] if on_margin else top[0]["score"])}
 
 

@@ -244,7 +244,8 @@ def _gzip(data: bytes) -> bytes:
 #: never parsed: onnxruntime runs in its worker (cnn-worker.js), off the page's thread.
 PRELOADS = {
     "cnn": [("modulepreload", "js/widgets/classifier.js"), ("modulepreload", "js/crop-box.js"),
-            ("modulepreload", "js/cnn.js"), ("modulepreload", "js/ui.js"), ("modulepreload", "js/python.js"),
+            ("modulepreload", "js/svm-input.js"), ("modulepreload", "js/cnn.js"), ("modulepreload", "js/ui.js"),
+            ("modulepreload", "js/python.js"),
             ("fetch", "models/cnn.json"), ("fetch", "models/cnn.onnx"), ("fetch", "models/samples/index.json"),
             ("fetch", "js/cnn-worker.js"), ("fetch", "vendor/ort/ort.wasm.min.mjs"),
             ("fetch", "vendor/ort/ort-wasm-simd-threaded.mjs"), ("fetch", "vendor/ort/ort-wasm-simd-threaded.wasm")],

@@ -55,7 +55,9 @@ from pyodemo.image import Image
 from pyodemo.multiclass import ovr_scores, pairs
 from pyodemo.svm import SVC
 
-__all__ = ["default_crop", "prepare", "features", "color_histogram", "decision", "rank", "top_k", "is_sure"]
+__all__ = [
+    "default_crop", "prepare", "features", "color_histogram", "decision", "score_range", "rank", "top_k", "is_sure",
+]
 
 #: The default crop's margin: a fraction of the visible box's longer side, added on each side.
 MARGIN = 0.08
@@ -397,6 +399,32 @@ def decision(model: SVC, x: Sequence[float]) -> tuple[list[float], list[float]]:
     for (i, j), d in zip(pairs(k), raw):
         margin[i], margin[j] = min(margin[i], d), min(margin[j], -d)
     return ovr_scores(raw, k), margin
+
+
+def score_range(model: SVC) -> list[float] | None:
+    """``[low, high]``: the interval every :func:`decision` score of ``model`` lies in, or None if unbounded.
+
+    * one-vs-one (libsvm's): score = votes + s / (3 (|s| + 1)), with votes a whole number
+      0..K − 1 and the fraction in (−⅓, ⅓) (:func:`pyodemo.multiclass.ovr_scores`), so
+      ``[−⅓, K − 1 + ⅓]``;
+    * one-vs-rest: score_c(x) = Σᵢ coef_c,ᵢ K(svᵢ, x) − ρ_c, the raw SVM value. With a kernel
+      bounded by 1 (rbf: e^(−γ‖x − z‖²) ∈ (0, 1]; sigmoid: tanh ∈ (−1, 1)),
+      |score_c| ≤ B_c = Σᵢ |coef_c,ᵢ| + |ρ_c|, so ``[−max B_c, max B_c]``; with a linear or
+      polynomial kernel the score grows with ‖x‖ and there is no bound: None.
+
+    The classifier widget draws its score bars on this interval.
+
+    >>> m = SVC(kernel="linear", C=10.0).fit([[0.0], [1.0], [5.0], [6.0], [10.0], [11.0]], ["a", "a", "b", "b", "c", "c"])
+    >>> score_range(m)
+    [-0.3333333333333333, 2.3333333333333335]
+    """
+    k = len(model.classes_)
+    if not model._ovr:
+        return [-1 / 3, k - 1 + 1 / 3]
+    if model.kernel not in ("rbf", "sigmoid") or model._coef is None:
+        return None
+    bound = max(math.fsum(map(abs, row)) + abs(rho) for row, rho in zip(model._coef, model._rho))
+    return [-bound, bound]
 
 
 def rank(model: SVC, x: Sequence[float], k: int = 3) -> list[dict]:

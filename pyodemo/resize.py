@@ -48,20 +48,27 @@ def box_taps(in_size: int, out_size: int) -> list[tuple[int, int, float]]:
     return taps
 
 
+def _added(lines: Sequence[Iterable[float]]) -> Iterable[float]:
+    """``((lines[0] + lines[1]) + lines[2]) + ...`` element-wise, from left to right, in C-level loops.
+
+    Not the builtin ``sum``: from Python 3.12 on, ``sum`` of floats compensates its rounding
+    (Neumaier), 3.11's does not, so the last bit would depend on the Python version (CPython 3.11
+    for training and ``python -m export predict``, Pyodide's 3.14 in the browser). A value on a
+    colour histogram's bin edge (a flat area of 51/255 = 0.2 with 10 bins) then lands in another
+    bin. Plain additions in a fixed order give the same bits everywhere, in Pillow's order.
+    """
+    acc = lines[0]
+    for line in lines[1:]:
+        acc = map(add, acc, line)
+    return acc
+
+
 def _combine_lines(lines: Sequence[Sequence[float]], start: int, stop: int, step: int, k: float) -> list[float]:
-    """k * (lines[start] + lines[start + step] + ... ) element-wise, in C-level loops."""
+    """k * (lines[start] + lines[start + step] + ... ) element-wise, in C-level loops (:func:`_added`)."""
     picked = lines[start:stop:step]
-    n = len(picked)
-    if n == 0:
+    if not picked:
         return [0.0] * len(lines[0])
-    if n == 1:
-        acc: Iterable[float] = picked[0]
-    elif n == 2:
-        acc = map(add, picked[0], picked[1])
-    elif n == 3:
-        acc = map(add, map(add, picked[0], picked[1]), picked[2])
-    else:
-        acc = map(sum, zip(*picked))
+    acc = _added(picked)
     if k == 1.0:
         return list(acc)
     return list(map(mul, acc, repeat(k)))
@@ -98,8 +105,8 @@ def block_means(flat: list[float], w: int, h: int, fx: int, fy: int, ch: int,
     a crop whose side is a multiple of 64 (256 → 64 is the common case) is this. The result is the
     general formula's: for a whole ratio ``f`` Pillow's BOX filter (:func:`box_taps`) gives output
     ``i`` exactly the input pixels ``[i·f, (i + 1)·f)``, each with weight ``1/f``, so the separable
-    passes compute the mean of an ``fx`` × ``fy`` block. Here that mean is one ``sum`` of the block's
-    ``fx · fy`` values per output pixel and channel (a ``zip`` over strided slices, one slice per
+    passes compute the mean of an ``fx`` × ``fy`` block. Here that mean is the sum of the block's
+    ``fx · fy`` values per output pixel and channel (:func:`_added` over strided slices, one slice per
     pixel ``(i, j)`` of the block and output row), times ``1/(fx·fy)``: no intermediate rows of
     floats, about 2.5 times faster for 256 → 64. Only the order of the additions differs from the
     separable passes, so the two agree to within float rounding (a few units in the last place).
@@ -117,11 +124,14 @@ def block_means(flat: list[float], w: int, h: int, fx: int, fy: int, ch: int,
     # pixel (i, j) of every block along one block row: in row i of the block, from pixel j, every fx-th pixel
     spans = [(i * line + j * ch, (i + 1) * line) for i in range(fy) for j in range(fx)]
     out = [0.0] * (out_line * new_h)
+    # bytes (an opaque photo's, Image.from_rgba_resized): integer sums are exact, so the builtin sum (C
+    # speed) gives the same on every Python; floats are added in a fixed order (_added)
+    exact = isinstance(flat, (bytes, bytearray, memoryview))
     for r in range(new_h):
         for c in range(ch) if channels is None else channels:
             base = r * fy * line + c
             block_values = [flat[base + start : base + stop : step] for start, stop in spans]
-            sums = map(sum, zip(*block_values))  # one block per output pixel
+            sums = map(sum, zip(*block_values)) if exact else _added(block_values)  # one block per output pixel
             out[r * out_line + c : (r + 1) * out_line : ch] = map(mul, sums, repeat(scale))
     return out
 

@@ -295,3 +295,41 @@ def test_bad_model_bytes_raise_value_error():
     assert not answer["ok"] and answer["kind"] == "value"
     gone = call("classifier.predict", {"token": 10**9, "width": 1, "height": 1}, {"rgba": bytes(4)})
     assert not gone["ok"] and "no longer loaded" in gone["error"]
+
+
+def test_score_range_holds_every_score(trained):
+    """The widget's bars span classify.score_range: one-vs-one's votes ± ⅓; one-vs-rest's kernel bound; None unbounded."""
+    from pyodemo.svm import SVC
+
+    clf, model, pictures, X = trained
+    low, high = classify.score_range(model)
+    assert (low, high) == (-1 / 3, 2 + 1 / 3)  # three classes
+    rng = np.random.default_rng(1)
+    points = np.vstack([X, rng.uniform(-3, 3, (20, X.shape[1]))])  # far from the training images too
+    for x in points:
+        assert all(low < s < high for s in classify.decision(model, x)[0])
+    # a one-vs-rest model with a kernel bounded by 1: |score| ≤ Σ|coef| + |ρ|
+    small = X[:, :40]
+    for kernel in ("rbf", "sigmoid"):
+        ovr = SVC(kernel=kernel, C=1.0, gamma=0.5, multi_class="ovr").fit(small.tolist(), clf.classes_[np.arange(len(X)) % 3].tolist())
+        low, high = classify.score_range(ovr)
+        assert low == -high < 0
+        scores = [s for x in np.vstack([small, rng.uniform(-3, 3, (20, 40))]) for s in classify.decision(ovr, x)[0]]
+        assert all(low <= s <= high for s in scores), kernel
+    # a linear (or polynomial) one-vs-rest score grows with the features: no bound
+    linear = SVC(kernel="linear", C=1.0, multi_class="ovr").fit(small.tolist(), clf.classes_[np.arange(len(X)) % 3].tolist())
+    assert classify.score_range(linear) is None
+
+
+def test_load_model_reports_the_score_range_and_predict_the_features(trained):
+    clf, model, pictures, X = trained
+    summary = call("classifier.load_model", {}, {"model": model.to_bytes()})["result"]
+    assert summary["score_range"] == classify.score_range(model) == [-1 / 3, 2 + 1 / 3]
+    args = {"token": summary["token"], "width": 40, "height": 40, "k": 3}
+    plain = call("classifier.predict", args, {"rgba": pictures[0].tobytes()})["result"]
+    assert "features" not in plain
+    full = call("classifier.predict", {**args, "with_features": True}, {"rgba": pictures[0].tobytes()})["result"]
+    assert full["features"] == classify.features(classify.prepare(pictures[0].tobytes(), 40, 40, PIPELINE), PIPELINE)
+    assert full["top"] == plain["top"]
+    bad = call("classifier.predict", {**args, "with_features": 1}, {"rgba": pictures[0].tobytes()})
+    assert not bad["ok"] and "with_features must be true or false" in bad["error"]

@@ -80,3 +80,35 @@ def test_missing_file_is_an_entry_not_a_crash(tmp_path):
     svm = SVC.load(MODELS / "hog_svm.svm")
     entry = predict.predict_one(str(tmp_path / "nope.png"), svm, None)
     assert entry == {"path": str(tmp_path / "nope.png"), "error": f"{tmp_path / 'nope.png'}: no such file"}
+
+
+def test_box_and_features_give_the_browsers_input(tmp_path):
+    """--box (one per picture) and --features: a big picture gets svm_input's block reduction before pyodemo."""
+    first, _ = committed()
+    from PIL import Image
+
+    from export.svm_input import svm_input
+
+    big = tmp_path / "big.png"
+    sprite = Image.open(first).convert("RGBA")
+    Image.new("RGBA", (900, 700), (40, 120, 200, 255)).save(big)  # 630,000 px: over SEND_MAX
+    with Image.open(big) as canvas:
+        canvas.paste(sprite.resize((500, 500), Image.Resampling.NEAREST), (150, 100), sprite.resize((500, 500)))
+        canvas.save(big)
+    done = run("--features", "--box=-40,60,620", "--box", "0,0,96", big, first)
+    assert done.returncode == 0, done.stderr
+    entries = json.loads(done.stdout)
+    svm = SVC.load(MODELS / "hog_svm.svm")
+    rgba, w, h = open_rgba(big)
+    sent, sw, sh, box, k = svm_input(rgba, w, h, [-40, 60, 620])
+    assert entries[0]["hog_svm_input"] == {"box": [-40, 60, 620], "k": 3, "sent": [206, 206]} == {
+        "box": [-40, 60, 620], "k": k, "sent": [sw, sh]}
+    x = classify.features(classify.prepare(sent, sw, sh, svm.pipeline, box), svm.pipeline)
+    assert entries[0]["hog_svm_features"] == x
+    assert entries[0]["hog_svm"][0]["label"] == classify.rank(svm, x, 1)[0]["label"]
+    assert entries[1]["hog_svm_input"]["k"] == 1 and len(entries[1]["hog_svm_features"]) == svm.n_features_in_
+    # one --box per picture, or none
+    done = run("--box", "0,0,10", big, first)
+    assert done.returncode == 2 and "1 --box for 2 pictures" in done.stderr and "Traceback" not in done.stderr
+    done = run("--box", "0,0", big)
+    assert done.returncode == 2 and "a box is X,Y,SIDE" in done.stderr

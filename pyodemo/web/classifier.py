@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from pyodemo.checks import rgba as check_rgba
-from pyodemo.checks import whole
+from pyodemo.checks import flag, whole
 from pyodemo.classify import (
     DEFAULT_PIPELINE, MAX_PIXELS, _check_box, _default_crop, _prepare, color_histogram_length, colour_shares,
-    features, hog_spec, input_spec, is_sure, rank,
+    features, hog_spec, input_spec, is_sure, rank, score_range,
 )
 from pyodemo.image import Image
 from pyodemo.svm import SVC
@@ -38,6 +38,7 @@ def _summary(model: SVC) -> dict:
         "n_support_vectors": n_sv,
         "threshold": model.threshold,
         "threshold_on": pipeline.get("threshold_on"),
+        "score_range": score_range(model),
         "input": spec,
         "pipeline": pipeline,
     }
@@ -89,7 +90,10 @@ def main_colours(image: Image, bins: int, top: int = 12, shares: list[float] | N
     }
 
 
-def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: Sequence[int] | None = None) -> dict:
+def predict(
+    token: int, rgba: bytes, width: int, height: int, k: int = 3, box: Sequence[int] | None = None,
+    with_features: bool = False,
+) -> dict:
     """Classify one picture with a loaded model: top ``k``, sure or not, the steps and their timings.
 
     ``rgba`` are the picture's straight-alpha RGBA bytes (a canvas's ``getImageData``);
@@ -106,10 +110,13 @@ def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: S
       and ``bin_centres`` (degrees); with a colour histogram in the pipeline, ``colors``
       (:func:`main_colours`, plus ``n_features``: how many of the model's numbers the histogram is);
     * ``ms`` — milliseconds of each step: ``crop``, ``prepare``, ``features``, ``svm``, their
-      ``total`` (the classification), and ``steps`` (packing the steps, not part of it).
+      ``total`` (the classification), and ``steps`` (packing the steps, not part of it);
+    * ``features`` — with ``with_features``, the feature vector itself (to compare with
+      ``python -m export predict --features``).
     """
     model = _MODELS.get(token)
     k = whole(k, "k", 1, 100)
+    with_features = flag(with_features, "with_features")
     data = check_rgba(rgba, width, height)
     if width * height > MAX_PIXELS:
         raise ValueError(f"the picture is too large ({width} × {height}); scale it down first")
@@ -145,6 +152,7 @@ def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: S
         shares = parts.get("shares") if joint is True and bins <= 16 else None
         steps["colors"] = {**main_colours(image, bins, shares=shares), "n_features": color_histogram_length(bins, joint)}
     ms["steps"] = (time.perf_counter() - t4) * 1e3
+    extra = {"features": x} if with_features else {}
     return {
         "top": top,
         "sure": is_sure(model, top),
@@ -154,4 +162,5 @@ def predict(token: int, rgba: bytes, width: int, height: int, k: int = 3, box: S
         "n_features": len(x),
         "steps": steps,
         "ms": ms,
+        **extra,
     }

@@ -2,8 +2,9 @@
 //
 // * `loadPicture(blob)` decodes a file the way ARCHITECTURE.md's data flow says (step 1) (createImageBitmap with
 //   imageOrientation "from-image": EXIF orientation honoured), refuses what is not a picture with a
-//   plain message, and scales anything larger than 1024 px down first (a 6000 × 4000 photo would
-//   otherwise cost 96 MB per copy); the models then take their own sizes from that.
+//   plain message, and scales anything larger than 1024 px down for the screen, the crop box and the
+//   CNN (a 6000 × 4000 photo would otherwise cost 96 MB per copy); it keeps the full-size bitmap of such
+//   a picture, from which svm-input.js reads HOG + SVM's pixels without any canvas resampling.
 // * `defaultCrop(rgba, width, height)` is pyodemo.classify.default_crop, line for line (a Playwright
 //   test holds the two equal): the square around the visible pixels plus 8 % for a sprite, the centred
 //   largest square for an opaque photo. The square may reach outside the picture: outside is background.
@@ -22,21 +23,36 @@ export const MAX_SIDE = 1024;
  * corner floor((x0 + x1 − side) / 2), floor((y0 + y1 − side) / 2); otherwise the centred largest square.
  */
 export function defaultCrop(rgba, width, height, margin = MARGIN) {
-  let opaque = true, empty = true;
-  let x0 = width, x1 = -1, y0 = height, y1 = -1;
-  for (let y = 0, i = 3; y < height; y++) {
+  return squareAround(alphaBounds(rgba, width, height), width, height, margin);
+}
+
+/** A fresh {opaque, empty, x0, x1, y0, y1} for alphaBounds (x1, y1 inclusive; −1 while nothing is visible). */
+export const noBounds = (width, height) => ({ opaque: true, empty: true, x0: width, x1: -1, y0: height, y1: -1 });
+
+/**
+ * Adds `rows` rows of RGBA pixels, `width` a row, whose first row is the picture's row `top`, to
+ * `bounds`: whether every alpha is 255, whether every alpha is 0, and the box of the alpha > 0 pixels.
+ */
+export function alphaBounds(rgba, width, rows, bounds = noBounds(width, rows), top = 0) {
+  const b = bounds;
+  for (let y = top, i = 3; y < top + rows; y++) {
     for (let x = 0; x < width; x++, i += 4) {
       const a = rgba[i];
-      if (a !== 255) opaque = false;
+      if (a !== 255) b.opaque = false;
       if (a !== 0) {
-        empty = false;
-        if (x < x0) x0 = x;
-        if (x > x1) x1 = x;
-        if (y < y0) y0 = y;
-        y1 = y;
+        b.empty = false;
+        if (x < b.x0) b.x0 = x;
+        if (x > b.x1) b.x1 = x;
+        if (y < b.y0) b.y0 = y;
+        b.y1 = y;
       }
     }
   }
+  return b;
+}
+
+/** The default crop square of a picture of `width` × `height` from its alphaBounds (defaultCrop's rule). */
+export function squareAround({ opaque, empty, x0, x1, y0, y1 }, width, height, margin = MARGIN) {
   if (opaque || empty) {
     const side = Math.min(width, height);
     return [Math.floor((width - side) / 2), Math.floor((height - side) / 2), side];
@@ -72,7 +88,7 @@ export function sniff(bytes) {
 
 const FORMATS = "a JPEG, PNG, GIF or WebP picture";
 
-function canvas(width, height) {
+export function canvas(width, height) {
   if (typeof OffscreenCanvas === "function") return new OffscreenCanvas(width, height);
   return Object.assign(document.createElement("canvas"), { width, height });
 }
@@ -87,9 +103,12 @@ async function decode(blob) {
 }
 
 /**
- * A file (Blob) → {canvas, width, height, rgba, hasAlpha, name, notes}: the picture upright, at most
- * `maxSide` px on its longer side, with its straight-alpha RGBA pixels. Throws an Error whose message is
- * meant for people when the file is empty, not a picture, or a picture this browser cannot decode.
+ * A file (Blob) → {canvas, width, height, rgba, hasAlpha, name, notes, original}: the picture upright, at
+ * most `maxSide` px on its longer side, with its straight-alpha RGBA pixels. `original` is the decoded
+ * picture's {width, height}; when it was scaled down, also `source` (the full-size ImageBitmap, which
+ * svm-input.js reads HOG + SVM's pixels from, strip by strip) and `opaque` (true for a JPEG, which has no
+ * alpha). Throws an Error whose message is meant for people when the file is empty, not a picture, or a
+ * picture this browser cannot decode.
  */
 export async function loadPicture(blob, { name = blob?.name || "your picture", maxSide = MAX_SIDE } = {}) {
   if (!blob || blob.size === 0) throw new Error("That file is empty (0 bytes): choose a photo or a picture.");
@@ -108,6 +127,7 @@ export async function loadPicture(blob, { name = blob?.name || "your picture", m
     if (kind === "svg") throw new Error(`This browser cannot turn that SVG drawing into pixels here. Choose ${FORMATS}.`);
     throw new Error(`This browser cannot read that ${kind.toUpperCase()} file: it may be damaged. Try ${FORMATS}.`);
   }
+  let keep = false; // a scaled-down picture keeps its full-size bitmap for HOG + SVM
   try {
     const w0 = bitmap.width, h0 = bitmap.height;
     if (!w0 || !h0) throw new Error("That picture has no pixels.");
@@ -129,9 +149,11 @@ export async function loadPicture(blob, { name = blob?.name || "your picture", m
       if (hasAlpha && visible) break;
     }
     if (!visible) notes.push("fully transparent: there is nothing to see, so the models see only background");
-    return { canvas: c, width, height, rgba, hasAlpha, name, notes, original: { width: w0, height: h0 } };
+    const original = { width: w0, height: h0 };
+    if (scale < 1) { keep = true; Object.assign(original, { source: bitmap, opaque: kind === "jpeg" }); }
+    return { canvas: c, width, height, rgba, hasAlpha, name, notes, original };
   } finally {
-    bitmap.close?.();
+    if (!keep) bitmap.close?.();
   }
 }
 

@@ -11,11 +11,10 @@
 import { call, onStatus } from "../python.js";
 import { drawHogGlyphs, h, paintRGBA, pythonStatus, samples, siteURL, whenVisible } from "../ui.js";
 import { createCropBox, drawCrop, loadPicture, loadPictureURL, pictureFromVideo } from "../crop-box.js";
+import { svmInput } from "../svm-input.js";
 import { classify as cnnClassify, loadCNN } from "../cnn.js";
 
 const SVM_MODEL = "models/hog_svm.svm";
-const SEND_MAX = 512 * 512; // pictures up to this many pixels go to Python whole, with the crop box
-const SEND_SIDE = 256; // larger ones: the crop square alone, at most this many px a side
 const THUMBS_AFTER_MS = 4000; // the sample thumbnails load after the CNN's first answer, or after this
 const LIVE_MS = 300; // live camera: a new frame this often (a frame is dropped while a model is busy)
 const MODELS = {
@@ -233,15 +232,6 @@ export function mount(el) {
     return svmModel;
   }
 
-  /** What Python gets: the whole picture and the box, or (for a large picture) the crop square alone. */
-  function payload(pic, box) {
-    if (pic.width * pic.height <= SEND_MAX) return { rgba: pic.rgba, width: pic.width, height: pic.height, box };
-    const side = Math.min(box[2], SEND_SIDE);
-    const canvas = drawCrop(pic, box, side, null);
-    const rgba = new Uint8Array(canvas.getContext("2d").getImageData(0, 0, side, side).data.buffer);
-    return { rgba, width: side, height: side, box: [0, 0, side] };
-  }
-
   async function runSVM(j) {
     const c = cards.hog_svm;
     if (!svmWanted) return;
@@ -253,7 +243,7 @@ export function mount(el) {
         c.note(`${model.classes.length} classes, ${model.n_features.toLocaleString("en-US")} features, `
           + `${model.n_support_vectors.toLocaleString("en-US")} support vectors (${model.kernel} kernel).`);
       }
-      const p = payload(j.picture, j.box);
+      const p = await svmInput(j.picture, j.box); // the decoded picture's own pixels (svm-input.js)
       const t0 = performance.now();
       let r;
       try {
@@ -266,15 +256,18 @@ export function mount(el) {
       }
       const roundTrip = performance.now() - t0;
       const n = model.classes.length;
-      const most = n - 1 + 1 / 3; // ovr score: votes (0…n−1) plus a confidence in (−⅓, ⅓)
-      c.show({ top: r.top, sure: r.sure, n, score: (s) => s.toFixed(2), bar: (s) => (s + 1 / 3) / (most + 1 / 3),
+      const [low, high] = model.score_range ?? []; // the model's own bounds (pyodemo.classify.score_range)
+      const bar = model.score_range ? (s) => (s - low) / (high - low) : null; // unbounded scores: no bars
+      c.show({ top: r.top, sure: r.sure, n, score: (s) => s.toFixed(2), bar,
         time: `${ms(r.ms.total)} in Python (features ${ms(r.ms.features)}, SVM ${ms(r.ms.svm)}); ${ms(roundTrip)} with the round trip`,
         forKey: j.key, classes: model.classes });
       svmShownKey = j.key;
+      Object.assign(c.el.dataset, { input: p.original.join(","), block: String(p.k) }); // what Python was given
       const s = r.steps, size = s.size;
       const features = model.pipeline?.features ?? [];
       const hogFeature = features.find((f) => f.name === "hog");
-      paint(stepInput, s.input, size, size, `${size} × ${size} px on its background`);
+      paint(stepInput, s.input, size, size, `${size} × ${size} px on its background`
+        + (p.k > 1 ? ` (from ${p.original[2]} px, first averaged in ${p.k} × ${p.k} blocks)` : ""));
       paint(stepGray, s.gray, size, size, hogFeature?.color === "rgb" ? "for reference: this model's HOG takes the strongest colour channel"
         : "what HOG looks at");
       if (s.histograms) {
@@ -554,7 +547,7 @@ export function mount(el) {
             h("span", { class: "clf-classes" }, classes.join(", "))));
         list.replaceChildren(...top.map((t, i) => h("li", { class: i === 0 ? "clf-top__first" : "" },
           h("span", { class: "clf-top__label" }, t.label),
-          h("span", { class: "clf-bar", "aria-hidden": "true" }, h("span", { class: "clf-bar__fill", style: `width: ${(100 * Math.min(1, Math.max(0, bar(t.score)))).toFixed(1)}%` })),
+          bar ? h("span", { class: "clf-bar", "aria-hidden": "true" }, h("span", { class: "clf-bar__fill", style: `width: ${(100 * Math.min(1, Math.max(0, bar(t.score)))).toFixed(1)}%` })) : null,
           h("span", { class: "clf-top__score" }, score(t.score)))));
         time.textContent = t;
         Object.assign(cardEl.dataset, { top1: best.label, score: String(best.score), sure: String(sure), for: forKey,
