@@ -15,6 +15,10 @@ interleaved round by round so that all see the same machine load:
    standard library's download (resource timing) and the rest (the stdlib written into the file system,
    the interpreter's start and Pyodide's bootstrap). That is the engine's own cost, with nothing of ours.
 
+``BENCH_ENGINES_VARIANT=no-spinner`` measures the same with the classifier card's spinning "loading" mark
+stopped (``animation: none`` in the site copy's ``css/classifier.css``): what that CSS animation costs an
+engine while Python boots (WebKitGTK under Xvfb paints every frame of it in software).
+
 Numbers are medians in ms. ``first_hogsvm_vs_chromium`` is the ratio the issue asks about (≤ 2);
 ``after_boot_ms`` is what our code adds once Python is up.
 """
@@ -30,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(os.environ.get("PYODEMO_SITE", ROOT / "site"))
 RUNS = int(os.environ.get("BENCH_ENGINE_RUNS", "3"))
+VARIANT = os.environ.get("BENCH_ENGINES_VARIANT", "")
 ENGINES = tuple(os.environ.get("BENCH_ENGINES", "chromium,webkit,firefox").split(","))
 
 PROBE_HTML = """<!doctype html>
@@ -108,6 +113,15 @@ def site_copy(site: Path, into: Path) -> Path:
     (probe / "index.html").write_text(PROBE_HTML)
     (probe / "probe.js").write_text(PROBE_JS)
     (probe / "worker.js").write_text(PROBE_WORKER)
+    if VARIANT == "no-spinner":
+        css = into / "css" / "classifier.css"
+        text = css.read_text(encoding="utf-8")
+        assert "animation: clf-spin" in text, "no spinner in css/classifier.css"
+        for copy in (css, css.with_name(css.name + ".br"), css.with_name(css.name + ".gz")):
+            copy.unlink(missing_ok=True)
+        css.write_text(text.replace("animation: clf-spin 0.8s linear infinite", "animation: none"), encoding="utf-8")
+    elif VARIANT:
+        raise SystemExit(f"unknown BENCH_ENGINES_VARIANT {VARIANT!r} (known: no-spinner)")
     return into
 
 
@@ -183,7 +197,7 @@ def run() -> dict:
     for engine, numbers in results.items():
         if reference:
             numbers["first_hogsvm_vs_chromium"] = round(numbers["first_hogsvm_ms"] / reference, 2)
-    return {"engines": {"runs": RUNS, **results}}
+    return {f"engines{'_' + VARIANT.replace('-', '_') if VARIANT else ''}": {"runs": RUNS, **results}}
 
 
 if __name__ == "__main__":
