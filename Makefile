@@ -6,10 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 CHROMIUM ?= /usr/bin/chromium
+WEBKIT_DRIVER ?= /usr/bin/WebKitWebDriver
+FIREFOX ?= /usr/bin/firefox-esr
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help run serve site test test-fast test-cpus models crossstyle bench pdf clean deps deps-docs chromium
+.PHONY: help run serve site test test-fast test-engines test-cpus models crossstyle bench pdf clean deps deps-docs chromium engines
 
 help:
 	@echo "make run     build the talk and serve it on http://127.0.0.1:$(PORT)/  (LAN=1: also on the LAN)"
@@ -43,8 +45,21 @@ chromium:
 	fi
 	@$(CHROMIUM) --version
 
+# The audience's other engines (tests/engines/): WebKitGTK's WebDriver (Safari's engine) under Xvfb, and
+# Firefox ESR, driven headless through WebDriver BiDi by puppeteer-core. apt-get only for what is missing.
+engines:
+	@missing=""; \
+	  [ -x "$(WEBKIT_DRIVER)" ] || missing="$$missing webkit2gtk-driver"; \
+	  command -v xvfb-run >/dev/null || missing="$$missing xvfb xauth"; \
+	  [ -x "$(FIREFOX)" ] || missing="$$missing firefox-esr"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "installing Debian$$missing (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  fi
+	@dpkg-query -W -f='webkit2gtk-driver $${Version}\n' webkit2gtk-driver; $(FIREFOX) --version
+
 deps-docs: $(VENV)/.docs node_modules/.stamp
-deps: $(VENV)/.all node_modules/.stamp chromium
+deps: $(VENV)/.all node_modules/.stamp chromium engines
 
 # --- the site -------------------------------------------------------------------------------
 site: deps-docs
@@ -71,7 +86,7 @@ test: deps data/pokemon-10/manifest.csv
 	$(PY) -m pytest pyodemo export tests --durations=25 $(PYTEST_ARGS)
 
 test-fast: deps
-	$(PY) -m pytest pyodemo tests -m "not e2e" $(PYTEST_ARGS)
+	$(PY) -m pytest pyodemo tests -m "not e2e and not engines" $(PYTEST_ARGS)
 
 # The parity test files again under every OpenBLAS kernel, glibc libm and numpy SIMD path this CPU can
 # run (a few minutes per variant; make test itself refits the SVM parity's reference under each).

@@ -41,7 +41,7 @@ def main() -> None:
     print(f"forced:    {forced or 'nothing'}")
     runnable = [str(v) for v in variants() if not v.missing]
     print(f"variants:  {', '.join(runnable)} (the SVM parity reference is refitted under each)")
-    for name, command in (("chromium", ["chromium", "--version"]), ("webkit", ["WebKitWebDriver", "--version"]),
+    for name, command in (("chromium", ["chromium", "--version"]), ("webkit", ["dpkg-query", "-W", "-f=webkit2gtk-driver ${Version}", "webkit2gtk-driver"]),
                           ("firefox", ["firefox-esr", "--version"]), ("node", ["node", "--version"])):
         print(f"{name + ':':10s} {_version(command)}")
 

@@ -22,7 +22,7 @@ let lastTick = 0;
 let nextId = 1;
 const pending = new Map(); // id -> {resolve, reject, timer, message, acked}
 const listeners = new Set();
-export const status = { state: "idle", stage: "", step: 0, steps: 3, restarts: 0, bootMs: null };
+export const status = { state: "idle", stage: "", step: 0, steps: 3, restarts: 0, bootMs: null, bootStages: null };
 
 function emit(patch) {
   Object.assign(status, patch);
@@ -47,7 +47,7 @@ function start() {
       if (call) call.acked = true;
       watchAcks();
     } else if (data.type === "progress") emit({ stage: data.stage, step: data.step, steps: data.steps });
-    else if (data.type === "ready") emit({ state: "ready", stage: "Python ready", bootMs: data.ms, python: data.python });
+    else if (data.type === "ready") emit({ state: "ready", stage: "Python ready", bootMs: data.ms, bootStages: data.stages, python: data.python });
     else if (data.type === "result") {
       const call = pending.get(data.id);
       if (!call) return;

@@ -253,7 +253,12 @@ export function crispCanvas(canvas, draw) {
     ctx.setTransform(canvas.width / w, 0, 0, canvas.height / h, 0, 0);
     draw(ctx, w, h);
   };
-  if ("ResizeObserver" in window) new ResizeObserver(() => redraw()).observe(canvas);
+  // Resizing the canvas's pixels from the observer's callback can resize its box again in the same frame
+  // (Firefox then reports "ResizeObserver loop completed with undelivered notifications" as an uncaught
+  // error): redraw in the next frame instead, once however many notifications came.
+  let frame = 0;
+  const later = () => { frame ||= requestAnimationFrame(() => { frame = 0; redraw(); }); };
+  if ("ResizeObserver" in window) new ResizeObserver(later).observe(canvas);
   return redraw;
 }
 
