@@ -87,7 +87,8 @@ MEASURE = """async ([exempt, body, label]) => {
     frameInWindow: fr.left > -0.5 && fr.top > -0.5 && fr.right < innerWidth + 0.5 && fr.bottom < innerHeight + 0.5,
     hidden: 0, outside: [], clipped: [], small: [], body: [] };
   for (const el of frame.querySelectorAll("*")) {
-    if (skip(el) || !el.checkVisibility({ visibilityProperty: true })) continue;
+    // (an inline SVG's own box stands for its drawing: what it draws outside its box is clipped away)
+    if (skip(el) || el.parentElement.closest("svg") || !el.checkVisibility({ visibilityProperty: true })) continue;
     const r = el.getBoundingClientRect();
     if (!r.width && !r.height) continue;
     const over = Math.max(r.bottom - box.bottom, box.top - r.top, r.right - box.right, box.left - r.left) / s;
@@ -204,19 +205,23 @@ def open_deck_page(context, path: str):
     return page
 
 
-def walk(page, path: str, shots: Path | None = None, states=None):
+def walk(page, path: str, shots: Path | None = None, only=None, sizes=SIZES):
     """Yield (slide number, state name, (w, h), measurement) for every slide of the page in slide mode, at
-    each size (the window resized, never reloaded), for its initial state and each of `states`."""
+    each size (the window resized, never reloaded): first as it opens, then in each state one click away
+    (every control the widgets mark with `data-slide-state`, clicked in turn)."""
     count = int(page.locator("div.pd-deck").get_attribute("data-slides"))
     stem = path.strip("/") or "index"
-    sizes = list(SIZES)
+    sizes = list(sizes)
     for index in range(count):
+        if only and index + 1 not in only:
+            continue
         page.evaluate("(i) => window.pyodemoPresent.show.show(i)", index)
         choose_samples(page)
         show_slide(page, index)
-        for state, act in [("", None), *((states or {}).get((path, index + 1), []))]:
-            if act:
-                act(page)
+        states = page.eval_on_selector_all(".pd-slide [data-slide-state]", "els => els.map((e) => e.dataset.slideState)")
+        for state in ["", *states]:
+            if state:
+                page.locator(f'.pd-slide [data-slide-state="{state}"]').first.click()
                 show_slide(page, index)
             for width, height in sizes:
                 resize(page, width, height)
@@ -239,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--site", default="site")
     parser.add_argument("--shots", action="store_true", help="screenshots under tests/artifacts/fit/")
     parser.add_argument("--page", action="append", help="only this page (URL path, e.g. /svm/)")
+    parser.add_argument("--slide", type=int, action="append", help="only this slide of the page (1-based)")
+    parser.add_argument("--size", action="append", help="only this window size, e.g. 1920x1080")
     args = parser.parse_args(argv)
     server, base = serve_in_thread(Path(args.site))
     shots = Path("tests/artifacts/fit") if args.shots else None
@@ -253,7 +260,8 @@ def main(argv: list[str] | None = None) -> int:
                 context.set_default_timeout(READY_MS)
                 context.add_init_script(CANVAS_TEXT)
                 page = open_deck_page(context, path)
-                for number, state, (w, h), r in walk(page, path, shots):
+                sizes = [tuple(map(int, x.split("x"))) for x in args.size] if args.size else SIZES
+                for number, state, (w, h), r in walk(page, path, shots, args.slide, sizes):
                     bodies += r["body"]
                     rows.append((path, number, state, w, h, r))
                     print(f"{path}#{number}{' ' + state if state else ''} {w}x{h}: hidden {r['hidden']:.0f}"
@@ -265,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.shutdown()
     slides = {(p, n, s) for p, n, s, *_ in rows}
-    for w, h in SIZES:
+    for w, h in sizes:
         over = {(p, n, s) for p, n, s, ww, hh, r in rows if (ww, hh) == (w, h) and r["hidden"] > 0.5}
         print(f"{w}x{h}: {len(over)} of {len(slides)} slides/states have something outside the slide")
     if bodies:
