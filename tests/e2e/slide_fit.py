@@ -63,8 +63,9 @@ ANSWERED = """(el) => {
     const key = d.picture + ":" + d.box;
     return [...el.querySelectorAll(".clf-card")].every((c) => c.dataset.for === key && ["done", "error"].includes(c.dataset.state));
   }
-  if (["hog-explorer", "convolution", "kernel-compare"].includes(w)) return Boolean(d.ready || d.error);
-  if (w === "svm-playground") return d.shown === d.version;
+  if (["hog-explorer", "kernel-compare"].includes(w)) return Boolean(d.ready || d.error);
+  if (w === "convolution") return Boolean(el.querySelector(".convx-filters[data-ready], .pyodemo-error"));
+  if (w === "svm-playground") return Boolean(d.version && d.shown === d.version) || Boolean(d.error);
   if (w === "gradient-explorer") return el.querySelectorAll("dd[data-value], .pyodemo-error").length > 0;
   if (w === "code-editor") return ["ready", "done", "error", "failed"].includes(d.state);
   if (w === "feature-maps") return Boolean(d.results);
@@ -221,7 +222,10 @@ def walk(page, path: str, shots: Path | None = None, only=None, sizes=SIZES):
         states = page.eval_on_selector_all(".pd-slide [data-slide-state]", "els => els.map((e) => e.dataset.slideState)")
         for state in ["", *states]:
             if state:
-                page.locator(f'.pd-slide [data-slide-state="{state}"]').first.click()
+                control = page.locator(f'.pd-slide [data-slide-state="{state}"]').first
+                if not control.is_visible():  # inside another view of the widget: back to its first view
+                    page.locator(".pd-slide .pd-views [data-slide-state]").first.click()
+                control.click()
                 show_slide(page, index)
             for width, height in sizes:
                 resize(page, width, height)
