@@ -114,7 +114,7 @@ MEASURE = """async ([exempt, body, label]) => {
   const NOT_BODY = ".pyodemo-widget, table, figure, pre, code, kbd, sub, sup, .katex, .admonition, details, svg, .arithmatex";
   const walker = document.createTreeWalker(frame, NodeFilter.SHOW_TEXT);
   for (let t = walker.nextNode(); t; t = walker.nextNode()) {
-    const el = t.parentElement, words = t.textContent.replace(/[\s\u200b]+/g, " ").trim();
+    const el = t.parentElement, words = t.textContent.replace(/[\\s\\u200b]+/g, " ").trim();
     if (!words || !el || skip(el) || el.closest("script, style, title, desc") || !el.checkVisibility()) continue;
     let px = parseFloat(getComputedStyle(el).fontSize);
     const svg = el instanceof SVGElement ? el.closest("svg") : null;
