@@ -232,7 +232,8 @@ def walk(page, path: str, shots: Path | None = None, only=None, sizes=SIZES):
                 result = measure(page)
                 if shots:
                     shots.mkdir(parents=True, exist_ok=True)
-                    page.screenshot(path=str(shots / f"fit-{stem}-{index + 1}{'-' + state if state else ''}-{width}x{height}.png"))
+                    page.screenshot(path=str(shots / f"fit-{stem}-{index + 1}{'-' + state if state else ''}-{width}x{height}.jpg"),
+                                    type="jpeg", quality=80)  # (JPEG: a quarter of PNG's encoding time)
                 yield index + 1, state, (width, height), result
             sizes.reverse()  # the next slide starts at this size: one resize fewer
 

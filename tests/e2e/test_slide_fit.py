@@ -4,11 +4,13 @@ click away (every control a widget marks with `data-slide-state`).
 
 One page load per page of the deck: the window is resized, never reloaded, so Pyodide boots once per page.
 The measurements are `tests/e2e/slide_fit.py`'s (read its docstring for what each one means); a screenshot of
-every slide at every size goes to `tests/artifacts/fit/` for a person to look at.
+every slide at every size goes to `tests/artifacts/fit/` for a person to look at, with the numbers of each
+page (`fit-<page>.json`).
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 
 import pytest
@@ -41,6 +43,9 @@ def measured(request, browser, site_url):
         watch.check()
     finally:
         context.close()
+    # the numbers beside the screenshots, for a person (and the issue's table)
+    (SHOTS / f"fit-{path.strip('/') or 'index'}.json").write_text(json.dumps(
+        [{"slide": n, "state": s, "size": f"{w}x{h}", **r} for n, s, (w, h), r in rows], indent=1))
     return path, rows
 
 
@@ -69,12 +74,10 @@ def test_every_slide_fits_at_every_size(measured):
 TEXT_OPEN = {
     "/classification/": "SVG figures drawn with 15–16 px text",
     "/dataset/": "the honest-split SVG figure (14 px text)",
-    "/svm/": "SVG figures (15 px text); sub/superscripts in the kernel table",
+    "/svm/": "SVG figures (15 px text)",
     "/hog/": "SVG figures (13–16 px text); the HOG histogram canvas's 12 px labels",
     "/cnn/": "SVG figures (12–15 px text)",
-    "/cnn-demo/": "code in a table (0.85 × 0.64rem)",
     "/results/": "the risk-coverage figure (11 px text)",
-    "/qa/": "code in a table (0.85 × 0.64rem)",
 }
 
 
