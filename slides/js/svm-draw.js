@@ -243,10 +243,13 @@ export function drawFit(ctx, w, h, { result = null, points = [], supportAt = [],
 export function crispCanvas(canvas, draw) {
   let w = 0, h = 0;
   const redraw = () => {
+    // layout px (a slide's transform scales the picture, not what is drawn in it); the backing store
+    // follows the size on screen, the slide's scale included
     const rect = canvas.getBoundingClientRect();
-    const dpr = Math.min(3, window.devicePixelRatio || 1);
-    w = rect.width || Number(canvas.getAttribute("width")) || 300;
-    h = rect.height || w;
+    const zoom = canvas.offsetWidth ? rect.width / canvas.offsetWidth : 1;
+    const dpr = Math.min(3, (window.devicePixelRatio || 1) * zoom);
+    w = canvas.clientWidth || Number(canvas.getAttribute("width")) || 300;
+    h = canvas.clientHeight || w;
     const pw = Math.max(1, Math.round(w * dpr)), ph = Math.max(1, Math.round(h * dpr));
     if (canvas.width !== pw || canvas.height !== ph) { canvas.width = pw; canvas.height = ph; }
     const ctx = canvas.getContext("2d");

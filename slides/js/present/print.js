@@ -1,6 +1,8 @@
 // Print layout (`?print`, `?print&notes`), used by `python -m export pdf`: every slide of the page on its
 // own 16:9 page (1280 × 720 CSS px = 13.33 × 7.5 in), widgets mounted and left in their initial state,
-// speaker notes only with `notes`. Content taller than a page is zoomed out to fit.
+// speaker notes only with `notes`. Each slide is laid out in the slide mode's frame (frame.js, 1920 × 1080)
+// and scaled by 1280 / 1920 onto its page, like every slide; nothing is shrunk per slide.
+import { SLIDE } from "./frame.js";
 import { articleOf, slidesOf } from "./model.js";
 
 export const PAGE = { width: 1280, height: 720 };
@@ -18,10 +20,11 @@ export function printLayout({ notes = false } = {}) {
   deck.setAttribute("aria-label", "Slides, one per page");
   for (const slide of slides) {
     const content = document.createElement("div");
-    content.className = "pd-print-content";
+    content.className = "pd-print-content pd-content";
     content.append(...slide.nodes);
     const page = document.createElement("div");
-    page.className = "pd-print-page md-typeset";
+    page.className = "pd-print-page pd-frame md-typeset";
+    page.style.transform = `scale(${PAGE.width / SLIDE.width})`;
     if (slide.heading.tagName === "H1") page.classList.add("pd-slide--title");
     page.append(content);
     const section = document.createElement("section");
@@ -102,26 +105,14 @@ export async function printReady({ slides, deck }) {
     warnings.push(`widget ${failed.dataset.widget} failed: ${failed.textContent.trim().slice(0, 120)}`);
   }
   window.scrollTo(0, 0);
-  fitPages(deck);
   await frame();
+  for (const label of overfull(deck)) warnings.push(`${label} is taller than the slide`);
   return { slides: slides.length, warnings };
 }
 
-/** The height inside an element's padding. */
-export function innerHeight(el) {
-  const style = getComputedStyle(el);
-  return el.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-}
-
-/** Zoom out the content of every page that is taller than the page. */
-export function fitPages(deck) {
-  const pages = [...deck.querySelectorAll(".pd-print-page")];
-  const sizes = pages.map((page) => {
-    const content = page.firstElementChild;
-    content.style.zoom = "";
-    return { page, content };
-  }).map((s) => ({ ...s, need: s.content.scrollHeight, have: innerHeight(s.page) }));
-  for (const { content, need, have } of sizes) {
-    if (need > have) content.style.zoom = String(Math.max(0.3, (0.99 * have) / need));
-  }
+/** Slides whose content does not fit the frame (a layout bug: warned about, printed as they are). */
+export function overfull(deck) {
+  return [...deck.querySelectorAll(".pd-print-page")]
+    .filter((page) => page.scrollHeight > page.clientHeight + 1 || page.scrollWidth > page.clientWidth + 1)
+    .map((page) => page.parentElement.getAttribute("aria-label"));
 }

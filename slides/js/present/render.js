@@ -1,6 +1,9 @@
 // Static pictures of slides for the overview grid and the speaker view: deep clones of a slide's nodes
-// (from this page's DOM or another page's fetched HTML) drawn in a 48rem × 27rem (16:9) box, scaled down
-// to fit. Clones carry no ids (no duplicate anchors) and their widgets never mount.
+// (from this page's DOM or another page's fetched HTML) laid out in the slide's own frame (frame.js:
+// 1920 × 1080 CSS px, the same layout as slide mode and the PDF) and scaled down as a whole to the box.
+// Clones carry no ids (no duplicate anchors) and their widgets never mount.
+
+import { SLIDE } from "./frame.js";
 
 const FOCUSABLE = "a[href], button, input, select, textarea, summary, [tabindex]";
 
@@ -49,10 +52,10 @@ function copyCanvases(original, copy) {
 /** A mini slide: <div class="pd-mini"> holding the 16:9 slide picture of `slide` ({nodes, heading}). */
 export function miniSlide(slide, options = {}) {
   const content = document.createElement("div");
-  content.className = "pd-mini__content";
+  content.className = "pd-mini__content pd-content";
   content.append(staticClone(slide.nodes, options));
   const page = document.createElement("div");
-  page.className = "pd-mini__slide md-typeset";
+  page.className = "pd-mini__slide pd-frame md-typeset";
   if (slide.heading?.tagName === "H1") page.classList.add("pd-slide--title");
   page.append(content);
   const mini = document.createElement("div");
@@ -62,23 +65,11 @@ export function miniSlide(slide, options = {}) {
   return mini;
 }
 
-/** Scale every mini slide in `root` to its box, and shrink content that is taller than a slide. */
+/** Scale every mini slide in `root` to its box: box width / 1920, the same factor for every slide. */
 export function layoutMinis(root) {
   const minis = [...root.querySelectorAll(".pd-mini")];
-  // Read everything first, then write: one layout pass for the whole grid.
-  const sizes = minis.map((mini) => {
-    const page = mini.firstElementChild;
-    const content = page.firstElementChild;
-    content.style.zoom = "";
-    const style = getComputedStyle(page);
-    const height = page.clientHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
-    return { mini, page, content, box: mini.clientWidth, width: page.offsetWidth, height };
-  });
-  const needs = sizes.map((s) => s.content.scrollHeight);
-  sizes.forEach((s, i) => {
-    if (!s.width) return;
-    s.page.style.transform = `scale(${s.box / s.width})`;
-    const fit = needs[i] > s.height ? Math.max(0.35, (0.99 * s.height) / needs[i]) : 1;
-    if (fit < 1) s.content.style.zoom = String(fit);
+  const boxes = minis.map((mini) => mini.clientWidth); // read everything first, then write: one layout pass
+  minis.forEach((mini, i) => {
+    if (boxes[i]) mini.firstElementChild.style.transform = `scale(${boxes[i] / SLIDE.width})`;
   });
 }

@@ -1,11 +1,13 @@
 // Slide mode (the audience window): the page's own slides, full screen, one at a time.
 // The real DOM nodes of a slide are moved into the deck (and back on exit), so a running widget keeps its
-// state; speaker notes are hidden; text is scaled to the viewport and shrunk when a slide is too tall.
+// state; speaker notes are hidden. Every slide is laid out at one size (frame.js: 1920 × 1080 CSS px) and
+// scaled as a whole to the window, the same factor for every slide.
 // Slides span pages: past the last slide, the next page in navigation order opens in slide mode.
 import {
   articleOf, atGlobal, deckIndex, globalIndex, navPages, neighbour, pagePath, pageTitle, slidesOf, total,
 } from "./model.js";
 import { KeyReader, MATERIAL_KEYS, isTyping } from "./keys.js";
+import { placeFrame } from "./frame.js";
 import { Overview } from "./overview.js";
 import { layoutMinis } from "./render.js";
 import * as sync from "./sync.js";
@@ -99,9 +101,12 @@ export class SlideShow {
     this.stage = document.createElement("div");
     this.stage.className = "pd-stage";
     this.stage.tabIndex = -1;
+    this.frame = document.createElement("div");
+    this.frame.className = "pd-frame md-typeset";
     this.slideEl = document.createElement("div");
-    this.slideEl.className = "pd-slide md-typeset";
-    this.stage.append(this.slideEl);
+    this.slideEl.className = "pd-slide pd-content";
+    this.frame.append(this.slideEl);
+    this.stage.append(this.frame);
     this.counter = document.createElement("span");
     this.counter.className = "pd-bar__counter";
     this.typed = document.createElement("span");
@@ -137,7 +142,6 @@ export class SlideShow {
     this.deckEl = deck;
     this.overview = new Overview(this);
     this.swipe(deck);
-    new ResizeObserver(() => this.scheduleFit()).observe(this.slideEl);
     window.addEventListener("resize", () => this.scheduleFit());
     document.addEventListener("fullscreenchange", () => {
       if (document.fullscreenElement) this.fullscreenOurs = true;
@@ -218,7 +222,7 @@ export class SlideShow {
       this.index = index;
       const slide = this.slides[index];
       for (const node of slide.nodes) move(this.slideEl, node);
-      this.slideEl.classList.toggle("pd-slide--title", slide.heading.tagName === "H1");
+      this.frame.classList.toggle("pd-slide--title", slide.heading.tagName === "H1");
       this.stage.scrollTop = 0;
       if (focusInside) this.stage.focus({ preventScroll: true });
       this.live.textContent = `Slide ${index + 1} of ${this.slides.length}: ${slide.title}`;
@@ -250,7 +254,7 @@ export class SlideShow {
     this.progress.setAttribute("aria-valuenow", String(Math.round(100 * fraction)));
   }
 
-  // --- fitting text to the screen ---------------------------------------------------------------------
+  // --- fitting the slide to the window ---------------------------------------------------------------------
 
   scheduleFit() {
     if (!this.active || this.fitPending) return;
@@ -261,29 +265,11 @@ export class SlideShow {
     });
   }
 
-  /** Root font size from the viewport (a 48rem × 27rem slide fills a 16:9 screen), shrunk to fit. */
+  /** Scale the slide's frame to the window: one factor for every slide (frame.js). */
   fit() {
     if (!this.active) return;
-    const root = document.documentElement;
-    const base = Math.min(72, Math.max(14, Math.min(window.innerWidth / 48, window.innerHeight / 27)));
-    const fits = () => this.slideEl.offsetHeight <= this.stage.clientHeight;
-    let size = base;
-    root.style.fontSize = `${size}px`;
-    if (!fits()) {
-      let lo = Math.max(11, base * 0.55), hi = base;
-      root.style.fontSize = `${lo}px`;
-      if (fits()) {
-        for (let i = 0; i < 7; i++) {
-          const mid = (lo + hi) / 2;
-          root.style.fontSize = `${mid}px`;
-          if (fits()) lo = mid;
-          else hi = mid;
-        }
-      }
-      size = lo;
-      root.style.fontSize = `${size}px`;
-    }
-    this.stage.classList.toggle("pd-stage--scroll", !fits());
+    const scale = placeFrame(this.frame, this.stage.clientWidth, this.stage.clientHeight);
+    this.deckEl.dataset.scale = scale.toFixed(4);
     if (this.overview?.isOpen) layoutMinis(this.overview.el);
   }
 
@@ -339,7 +325,6 @@ export class SlideShow {
     this.black.hidden = true;
     for (const el of document.body.children) el.inert = false;
     document.documentElement.classList.remove("pd-presenting");
-    document.documentElement.style.fontSize = "";
     sessionStorage.removeItem(FULLSCREEN);
     this.fullscreenWanted = false;
     if (!fromFullscreen && document.fullscreenElement) {

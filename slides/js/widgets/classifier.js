@@ -9,6 +9,7 @@
 // slow phone connection the CNN's download and answer never wait behind Python's (or at once, on a tap of
 // "Start HOG + SVM now", or when the CNN cannot run). With the browser's data saver on, only on that tap.
 import { call, onStatus } from "../python.js";
+import { viewSwitch } from "../slide-views.js";
 import { drawHogGlyphs, h, paintRGBA, pythonStatus, samples, siteURL, whenVisible } from "../ui.js";
 import { createCropBox, drawCrop, loadPicture, loadPictureURL, pictureFromVideo } from "../crop-box.js";
 import { svmInput } from "../svm-input.js";
@@ -80,11 +81,13 @@ export function mount(el) {
     h("div", { class: "clf-steps__row", dataset: { model: "cnn" } }, h("span", { class: "clf-steps__label" }, "CNN"), stepCrop.el, stepCNN.el),
     svmSteps);
 
+  const main = h("div", { class: "clf-main" }, cropPanel, results);
   el.replaceChildren(
     h("h2", { class: "clf-title pyodemo-visually-hidden" }, "Who's that Pokémon? Classify a picture"),
     sources, sampleRow, message,
-    h("div", { class: "clf-main" }, cropPanel, results),
-    steps,
+    // slide mode: the picture and the answers, or the steps (slide-views.js)
+    viewSwitch(el, [["answers", "Picture and answers", [main]], ["steps", "Step by step", [steps]]], "What to show"),
+    main, steps,
   );
 
   // ---------------------------------------------------------------- state

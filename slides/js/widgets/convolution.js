@@ -1,6 +1,7 @@
 // Convolution and ReLU (CNN page): the slide's 5×5 image × 3×3 kernel stepped window by window (products,
 // sum, output grid), with toggleable pixels and an editable kernel; then preset kernels on a photo with
 // ReLU on or off. pyodemo.web.convolution / pyodemo.convolve compute in the worker; this file draws.
+import { viewSwitch } from "../slide-views.js";
 import { call, warmUp } from "../python.js";
 import { h, imagePicker, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
 
@@ -23,7 +24,9 @@ export function mount(el) {
   const state = { kernel: SLIDE_KERNEL.map((r) => [...r]) };
   const stepper = stepperSection(id, state);
   const filters = filterSection(id, state);
-  el.replaceChildren(h("h3", {}, "Try it: convolution and ReLU"), pythonStatus(), stepper.el, filters.el);
+  // slide mode: the stepper, or the kernels on a photo (slide-views.js)
+  const views = viewSwitch(el, [["stepper", "Step by step", [stepper.el]], ["filters", "Kernels on a photo", [filters.el]]], "Which part");
+  el.replaceChildren(h("h3", {}, "Try it: convolution and ReLU"), pythonStatus(), views, stepper.el, filters.el);
   state.kernelChanged = () => filters.kernelChanged();
   whenVisible(el, () => { warmUp(); stepper.start(); filters.start(); });
 }
@@ -62,7 +65,8 @@ function stepperSection(id, state) {
   const outputGrid = h("div", { class: "convx-grid convx-grid--3", role: "group", "aria-label": "Output, 3 by 3" }, outputCells.flat());
 
   const back = h("button", { type: "button", "aria-label": "Back one step", onclick: () => go(step - 1) }, "◀ Back");
-  const forward = h("button", { type: "button", "aria-label": "Step forward", onclick: () => go(step + 1) }, "Step ▶");
+  const forward = h("button", { type: "button", "aria-label": "Step forward", onclick: () => go(step + 1),
+    dataset: { slideState: "step" } }, "Step ▶"); // (a state one click away, measured on the slide: slide_fit.py)
   const play = h("button", { type: "button", "aria-pressed": "false", onclick: () => (playing ? stop() : start_playing()) }, "Play");
   const reset = h("button", { type: "button", onclick: () => { stop(); go(0); } }, "Reset");
   const where = h("p", { class: "convx-where", "aria-live": "polite" }, "Press Step to place the kernel on the image.");

@@ -2,6 +2,7 @@
 // the dream-world artworks — with the class counts per split, the split sizes, the imbalance and the
 // augmentations each trainer used. Pure data display: it reads models/samples/index.json and the `dataset`
 // section of models/metrics.json (written by `python -m export report`) and never starts Python.
+import { viewSwitch } from "../slide-views.js";
 import { h, samples, showError, siteURL } from "../ui.js";
 
 const SPLITS = [["train", "train"], ["val", "validation"], ["test", "test"]];
@@ -29,11 +30,20 @@ export async function mount(el) {
     return;
   }
   const classes = dataset?.classes ?? [...new Set(found.map((s) => s.class))];
+  const pictures = found.length ? gallery(id, classes, found, dataset) : null;
   const parts = [h("h3", {}, "The data at a glance")];
-  if (found.length) parts.push(gallery(id, classes, found, dataset));
-  if (dataset) parts.push(countsTable(id, dataset), splitBar(dataset), imbalance(dataset), extraSets(dataset), augmentations(dataset));
-  else parts.push(h("p", { class: "pyodemo-error", role: "alert" }, metrics.message));
-  el.replaceChildren(...parts);
+  if (dataset) {
+    const counts = countsTable(id, dataset), splits = [splitBar(dataset), imbalance(dataset), extraSets(dataset)];
+    const augs = augmentations(dataset);
+    // slide mode: one page at a time (slide-views.js)
+    parts.push(viewSwitch(el, [
+      ...(pictures ? [["pictures", "Pictures", [pictures]]] : []),
+      ["counts", "Per class", [counts]], ["splits", "Splits", splits], ["augmentations", "Augmentations", [augs]],
+    ], "Which page"), pictures, counts, ...splits, augs);
+  } else {
+    parts.push(pictures, h("p", { class: "pyodemo-error", role: "alert" }, metrics.message));
+  }
+  el.replaceChildren(...parts.filter(Boolean));
   el.dataset.classes = String(classes.length);
 }
 

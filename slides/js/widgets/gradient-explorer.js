@@ -1,13 +1,17 @@
 // Gradient explorer (HOG slide): the slide's 3×3 example with editable numbers, and any image where a
 // tapped pixel shows gx, gy, magnitude and angle — all computed by pyodemo.hog in the Python worker.
 import { call, warmUp } from "../python.js";
+import { viewSwitch } from "../slide-views.js";
 import { h, fmt, imagePicker, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
 
 const ZOOM = 4;
 
 export function mount(el) {
   const status = pythonStatus();
-  el.replaceChildren(h("h3", {}, "Try it: the gradient at a pixel"), status, slideExample(), imageExplorer());
+  const example = slideExample(), explorer = imageExplorer();
+  // slide mode: the slide's example, or any image (slide-views.js)
+  const views = viewSwitch(el, [["example", "The slide's example", [example]], ["image", "Any image", [explorer]]], "Which example");
+  el.replaceChildren(h("h3", {}, "Try it: the gradient at a pixel"), status, views, example, explorer);
   whenVisible(el, warmUp);
 }
 

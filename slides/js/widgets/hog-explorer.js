@@ -2,6 +2,7 @@
 // orientation histogram drawn as glyphs (as scikit-image's hog(..., visualize=True)), the feature length,
 // and a chosen cell's histogram as a bar chart. pyodemo.web.hog_explorer / pyodemo.hog compute; this file draws.
 import { call, warmUp } from "../python.js";
+import { viewSwitch } from "../slide-views.js";
 import { drawHogGlyphs, h, imagePicker, paintRGBA, pythonStatus, whenVisible } from "../ui.js";
 
 const SIZES = [32, 48, 64, 96, 128];
@@ -48,7 +49,9 @@ export function mount(el) {
   // ---- image sources: samples + upload (imagePicker), and the camera
   const picker = imagePicker((img) => { picked = true; useImage(img, img.name); }, { maxSide: MAX_SIDE, label: "Image", camera: true });
 
-  el.replaceChildren(h("h3", {}, "Try it: HOG on any image"), pythonStatus(), picker, controls, imageName, message, figure);
+  // slide mode: beside the picture, the feature length or the chosen cell's histogram (slide-views.js)
+  const views = viewSwitch(el, [["feature", "Feature length", [feature]], ["cell", "The chosen cell", [histogram.el]]], "Beside the picture");
+  el.replaceChildren(h("h3", {}, "Try it: HOG on any image"), pythonStatus(), picker, controls, imageName, message, views, figure);
 
   function showMessage(error) {
     message.textContent = error ? (error.message || String(error)) : "";

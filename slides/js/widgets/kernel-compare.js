@@ -5,6 +5,7 @@
 //
 // State for tests: data-ready (a stamp that changes with every new answer), data-accuracies (JSON
 // {Linear, Polynomial, RBF, lift}), data-points (JSON [[x, y, class]]), data-error.
+import { viewSwitch } from "../slide-views.js";
 import { call, warmUp } from "../python.js";
 import { fmt, h, pythonStatus, whenVisible } from "../ui.js";
 import { crispCanvas, drawFit, marker, percent } from "../svm-draw.js";
@@ -73,8 +74,11 @@ export function mount(el) {
   const message = h("p", { class: "pyodemo-note", role: "status" });
   const redraw3d = crispCanvas(space, draw3d);
 
-  el.replaceChildren(h("h3", {}, "Try it: the same data under three kernels"), pythonStatus(), controls, message, row,
-    h("h4", { class: "kcmp-subtitle" }, "Not separable in 2D, separable in 3D"), liftFigure);
+  const subtitle = h("h4", { class: "kcmp-subtitle" }, "Not separable in 2D, separable in 3D");
+  // slide mode: the three pictures, or the lift to 3D (slide-views.js)
+  const views = viewSwitch(el, [["kernels", "Three kernels", [row]], ["lift", "Lift to 3D", [subtitle, liftFigure]]], "Which picture");
+  el.replaceChildren(h("h3", {}, "Try it: the same data under three kernels"), pythonStatus(), controls, views, message, row,
+    subtitle, liftFigure);
 
   let drag = null;
   space.addEventListener("pointerdown", (e) => {
@@ -189,7 +193,7 @@ export function mount(el) {
     }
     ctx.stroke();
     ctx.fillStyle = "#333";
-    ctx.font = "12px system-ui, sans-serif";
+    ctx.font = `${Math.max(12, Math.round(w / 21))}px system-ui, sans-serif`; // 1/21 of the picture: legible on a slide
     const label = (p, text) => { const [x, y] = P(p); ctx.fillText(text, x + 4, y); };
     label([0, -1.15, z0], "x₁");
     label([1.15, 0, z0], "x₂");

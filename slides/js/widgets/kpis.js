@@ -2,9 +2,11 @@
 // `python -m export report`). The accuracy table, the models' size and training time, an interactive
 // confusion matrix (hover, tap or focus a cell: "3 Horsea images predicted as Mew"), per-class precision,
 // recall and F1, and the ten unseen artworks with each model's answer. Pure data display: never starts Python.
+import { viewSwitch } from "../slide-views.js";
 import { h, samples, siteURL } from "../ui.js";
 
 const MODELS = [["hog_svm", "HOG + SVM"], ["cnn", "CNN"]];
+const ACCURACY_ROWS = 4; // sets per view of the accuracy table in slide mode
 const pct = (x) => `${(100 * x).toFixed(1)}%`;
 const num = (n) => Number(n).toLocaleString("en-US");
 const f3 = (x) => Number(x).toFixed(3);
@@ -21,13 +23,25 @@ async function loadMetrics() {
 export async function mount(el) {
   const id = `kpi-${++uid}`;
   const [metrics, art] = await Promise.all([loadMetrics(), samples("unseen-art")]);
-  el.replaceChildren(
-    h("h3", {}, "Measured results"),
-    accuracyTable(id, metrics),
-    modelFacts(id, metrics),
-    matrixExplorer(id, metrics),
-    unseenArt(id, metrics, art),
-    figureLinks(metrics));
+  const accuracy = accuracyTable(id, metrics), facts = modelFacts(id, metrics), links = figureLinks(metrics);
+  const matrix = matrixExplorer(id, metrics), art10 = unseenArt(id, metrics, art);
+  const part = (name) => matrix.querySelector(`[data-part="${name}"]`);
+  const both = [part("title"), part("controls")];
+  // slide mode: one chart at a time (slide-views.js); the accuracy table five sets at a time
+  const rows = [...accuracy.querySelectorAll("tbody > tr")], pages = [];
+  for (let i = 0; i < rows.length; i += ACCURACY_ROWS) pages.push(rows.slice(i, i + ACCURACY_ROWS));
+  const accuracyViews = pages.map((chunk, i) => [`accuracy-${i + 1}`,
+    pages.length > 1 ? `Accuracy ${i + 1}/${pages.length}` : "Accuracy", chunk]);
+  for (const view of accuracyViews) view[2].push(accuracy);
+  const views = viewSwitch(el, [
+    ...accuracyViews,
+    ["matrix", "Confusion matrix", [...both, part("matrix"), part("readout")]],
+    ["per-class", "Per class", [...both, part("per-class")]],
+    ["f1", "F1 bars", [...both, part("f1")]],
+    ...(art10 ? [["art", "Unseen art", [art10]]] : []),
+    ["cost", "Size and time", [facts, links]],
+  ], "Which result");
+  el.replaceChildren(h("h3", {}, "Measured results"), views, accuracy, facts, matrix, art10, links);
 }
 
 // ---- 1. accuracy (and macro-F1) of both models on each set
@@ -239,8 +253,11 @@ function matrixExplorer(id, metrics) {
   }
 
   draw();
+  for (const [node, name] of [[controls, "controls"], [grid, "matrix"], [readout, "readout"], [perClass, "per-class"], [f1, "f1"]]) {
+    node.dataset.part = name;
+  }
   return h("section", { class: "kpi-section", "aria-labelledby": `${id}-cm` },
-    h("h4", { id: `${id}-cm` }, "Confusion matrix and per-class scores"), controls, grid, readout, perClass, f1);
+    h("h4", { id: `${id}-cm`, dataset: { part: "title" } }, "Confusion matrix and per-class scores"), controls, grid, readout, perClass, f1);
 }
 
 // ---- 4. the ten artworks and each model's answer

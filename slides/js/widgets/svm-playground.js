@@ -7,6 +7,7 @@
 // data-params (what the shown picture was fitted with), data-n-sv, data-accuracy, data-grid (JSON
 // {n, cells}: the class of every grid cell, rows from the top), data-version / data-shown (the picture is
 // up to date when they are equal and data-busy is absent) and data-error.
+import { viewSwitch } from "../slide-views.js";
 import { call, status, warmUp } from "../python.js";
 import { h, pythonStatus, whenVisible } from "../ui.js";
 import { CLASSES, crispCanvas, drawFit, marker, markerIcon, percent, styleOf, toData, toPixel } from "../svm-draw.js";
@@ -129,7 +130,10 @@ export function mount(el) {
     h("div", { class: "svmp-picture" }, canvas, legend),
     h("div", { class: "svmp-side" }, stats, classifiers, message));
 
-  el.replaceChildren(h("h3", {}, "Try it: the SVM playground"), pythonStatus(), pointsRow, modelRow, figure, presetRow, announce);
+  // slide mode: beside the canvas, the settings or the numbers (slide-views.js)
+  const views = viewSwitch(el, [["settings", "Settings", [modelRow, presetRow]],
+    ["numbers", "Numbers", [figure.querySelector(".svmp-side"), legend]]], "Beside the picture");
+  el.replaceChildren(h("h3", {}, "Try it: the SVM playground"), pythonStatus(), pointsRow, views, modelRow, figure, presetRow, announce);
   syncControls();
   const redraw = crispCanvas(canvas, draw);
 
