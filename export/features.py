@@ -182,7 +182,7 @@ def _source_digest(*paths: Path) -> str:
 
 
 #: The code a feature vector depends on: a change to any of it makes the cache miss.
-FEATURE_SOURCES = tuple(ROOT / "pyodemo" / f"{name}.py" for name in ("classify", "hog", "image"))
+FEATURE_SOURCES = tuple(ROOT / "pyodemo" / f"{name}.py" for name in ("classify", "hog", "image", "resize"))
 
 
 def cache_key(pipeline: dict, variant: str, seed: int, paths: Sequence[str], dataset: Path) -> str:
