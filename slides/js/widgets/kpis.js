@@ -70,7 +70,9 @@ function accuracyTable(id, metrics) {
 }
 
 function resultCell(set, model, r) {
-  if (!r.n) return h("td", { dataset: { model, n: 0 } }, h("span", { class: "kpi-sub" }, r.note || "not measured"));
+  // why a set was not measured can be long: a short word in the table, the reason on hover
+  if (!r.n) return h("td", { dataset: { model, n: 0 } },
+    h("span", { class: "kpi-sub", title: r.note || "" }, r.note ? "not run" : "not measured"));
   const main = set === "unseen_art" ? `${r.correct} / ${r.n}` : pct(r.accuracy);
   return h("td", { dataset: { model, accuracy: r.accuracy, correct: r.correct, n: r.n, macroF1: r.macro_f1 } },
     h("strong", { class: "kpi-main" }, main),
