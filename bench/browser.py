@@ -220,8 +220,9 @@ def tally(entries: list[dict]) -> dict:
 # ------------------------------------------------------------------ the site copy with the blank page
 
 
-def site_copy(site: Path, into: Path) -> Path:
-    """Symlinks to every file of the built site, plus bench/blank.html and its worker (site/ is not touched)."""
+def site_copy(site: Path, into: Path, extra: dict[str, str] | None = None) -> Path:
+    """Symlinks to every file of the built site, plus *extra* pages (path → text; default: bench/blank.html
+    and its worker). site/ is not touched."""
     for path in site.rglob("*"):
         target = into / path.relative_to(site)
         if path.is_dir():
@@ -229,11 +230,11 @@ def site_copy(site: Path, into: Path) -> Path:
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             os.symlink(path, target)
-    blank = into / "bench-blank"
-    blank.mkdir(exist_ok=True)
-    (blank / "index.html").write_text(BLANK_HTML)
-    (blank / "blank.js").write_text(BLANK_JS)
-    (blank / "worker.js").write_text(WORKER_JS)
+    pages = extra if extra is not None else {"bench-blank/index.html": BLANK_HTML, "bench-blank/blank.js": BLANK_JS,
+                                             "bench-blank/worker.js": WORKER_JS}
+    for name, text in pages.items():
+        (into / name).parent.mkdir(parents=True, exist_ok=True)
+        (into / name).write_text(text)
     return into
 
 

@@ -100,19 +100,11 @@ BARE = """async () => {
 
 
 def site_copy(site: Path, into: Path) -> Path:
-    """Symlinks to every file of the built site, plus bench-engines/ (the bare page); site/ is not touched."""
-    for path in site.rglob("*"):
-        target = into / path.relative_to(site)
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        else:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.symlink(path, target)
-    probe = into / "bench-engines"
-    probe.mkdir(exist_ok=True)
-    (probe / "index.html").write_text(PROBE_HTML)
-    (probe / "probe.js").write_text(PROBE_JS)
-    (probe / "worker.js").write_text(PROBE_WORKER)
+    """The site's files linked (`bench.browser.site_copy`), plus bench-engines/ (the bare page); site/ is not touched."""
+    from bench import browser
+
+    browser.site_copy(site, into, {"bench-engines/index.html": PROBE_HTML, "bench-engines/probe.js": PROBE_JS,
+                                   "bench-engines/worker.js": PROBE_WORKER})
     if VARIANT == "no-spinner":
         css = into / "css" / "classifier.css"
         text = css.read_text(encoding="utf-8")
