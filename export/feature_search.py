@@ -40,7 +40,6 @@ from export.train_svm import CHOSEN  # noqa: E402 (train_svm imports this module
 _INPUT = CHOSEN["input"]
 _HOG, _ROOT = CHOSEN["features"]
 _HIST = {"name": "color_hist", "bins": 8, "weight": 6.0}
-_ROOT = {"name": "color_hist", "bins": 10, "joint": True, "sqrt": True, "weight": 16.0}
 
 
 def _with(*features: dict) -> dict:
