@@ -118,9 +118,10 @@ export async function heapBytes() {
   return (await ask({ type: "heap" })).bytes;
 }
 
-/** The model, loaded once per page (in its worker): {meta, inputName, logits, maps, bytes, loadMs}. */
+/** The model, loaded once per page (in its worker): {meta, inputName, logits, maps, bytes, loadMs}.
+ *  A load that failed (a network blip, a file being replaced) is forgotten, so the next call tries again. */
 export function loadCNN() {
-  loading ??= load();
+  loading ??= load().catch((error) => { loading = null; throw error; });
   return loading;
 }
 

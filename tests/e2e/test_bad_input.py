@@ -187,3 +187,23 @@ def test_corrupt_model(open_page, broken):
     screenshot(page, f"classifier-corrupt-{broken.replace('.', '-')}")
     # onnxruntime may log its own parse error to the console: that is the expected failure, not a bug
     watch.errors[:] = [e for e in watch.errors if not ("onnx" in e.lower() or "ort" in e.lower())]
+
+
+def test_a_failed_model_download_is_tried_again(open_page):
+    """The CNN's file cannot be downloaded (the network drops): the card says so, and the next picture
+    downloads it again and answers — a failed load is not kept for the rest of the visit."""
+    need_models()
+    page, watch = open_page(None)
+    offline = {"on": True}
+    page.route("**/models/cnn.onnx", lambda route: route.abort("connectionreset") if offline["on"] else route.continue_())
+    page.goto("try/")
+    page.locator(WIDGET).scroll_into_view_if_needed()
+    got = wait_answers(page, ("cnn",), states=("error",), timeout=120_000)
+    assert "could not be downloaded" in got["cnn"]["error"], got["cnn"]["error"]
+    offline["on"] = False
+    file = sample_index("unseen-art")[0]["file"]
+    page.locator(f'{WIDGET} button[data-sample="{file}"]').click()
+    got = wait_answers(page, ("cnn", "hog_svm"), name=file, timeout=120_000)
+    assert got["cnn"]["top1"] == reference()(SAMPLES / file)["cnn"][0]["label"]
+    # the dropped downloads are the point of this test: the browser logs them
+    watch.errors[:] = [e for e in watch.errors if "cnn.onnx" not in e and "ERR_CONNECTION_RESET" not in e]
