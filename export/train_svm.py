@@ -38,12 +38,7 @@
    photo-like accuracy, unseen-art correct/10, not-Pokémon rejected, n_SV, file size, wall time,
    ms per image in CPython and in Pyodide (Node, `tests/pyodide_node.mjs`).
 
-Tried and not kept (measured on the validation split only): a camera's colour cast (exposure,
-contrast, saturation, white balance) on the photo copies, training and validation alike. With it
-the square-rooted histogram model scored 87.2 % on the plain validation photo copies and 72.0 % on
-copies with a cast; without it, 95.0 % and 65.4 % — 80.2 % on average against 79.6 %, so the
-colour-cast augmentation did not earn its place. A joint HSV histogram did worse than the RGB one
-(68.9 % against 72.0 % on the copies with a cast).
+Earlier tries that were not kept are recorded in EXPERIMENTS.md.
 
 ``--compare`` also measures the feature settings of `export.feature_search` (linear SVM, best C
 on validation) and stores the table in the training log; without it the table of the last
