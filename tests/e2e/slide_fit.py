@@ -36,9 +36,16 @@ EXEMPT: dict[str, str] = {}
 READY_MS = 180_000
 
 #: Before any page script: remember the fonts of the text drawn into each canvas (with the canvas's size
-#: at the time, so text drawn before a resize of the backing store is not mixed with the current picture).
+#: at the time, so text drawn before a resize of the backing store is not mixed with the current picture;
+#: clearing the whole canvas forgets the text drawn before, as it is gone from the picture).
 CANVAS_TEXT = """(() => {
-  const proto = CanvasRenderingContext2D.prototype;
+  const proto = CanvasRenderingContext2D.prototype, clear = proto.clearRect;
+  proto.clearRect = function (x, y, w, h) {
+    const m = this.getTransform(), c = this.canvas;
+    if (c.__pdText && !m.b && !m.c && m.a * x + m.e <= 0 && m.d * y + m.f <= 0
+        && m.a * (x + w) + m.e >= c.width && m.d * (y + h) + m.f >= c.height) c.__pdText.length = 0;
+    return clear.call(this, x, y, w, h);
+  };
   for (const name of ["fillText", "strokeText"]) {
     const original = proto[name];
     proto[name] = function (text, ...rest) {
