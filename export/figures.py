@@ -214,6 +214,11 @@ def f1_bars_svg(
 DASHES = ("", "6 3", "2 3", "9 3 2 3")
 
 
+def _dash(pattern: str) -> str:
+    """A dash pattern for lines 1.5 times as thick as the pattern was drawn for: '6 3' → '9 4.5'."""
+    return " ".join(f"{1.5 * float(n):g}" for n in pattern.split())
+
+
 def risk_coverage_svg(series: Sequence[Mapping], title: str, desc: str | None = None, ident: str = "rc") -> str:
     """Accuracy of the sure answers (y) against coverage (x), one line per (model, set).
 
@@ -238,10 +243,12 @@ def risk_coverage_svg(series: Sequence[Mapping], title: str, desc: str | None = 
                          f"answering all{where}")
         desc = ("Accuracy of the answers a model is sure of, against the share of answers it is sure of (coverage): "
                 "answering less often, the surest answers first. " + "; ".join(parts) + ".")
-    left, top, plot_w, plot_h = 56, 58, 380, 240
-    width, height = left + plot_w + 220, top + plot_h + 48
+    # drawn at its size on a 1920 × 1080 slide: no text under 24 px (1/45 of the slide's height, issue 18)
+    font, small = 26, 24
+    left, top, plot_w, plot_h = 110, 76, 600, 360
+    width, height = left + plot_w + 460, top + plot_h + 84
     out = _open(width, height, title, desc, ident)
-    out.append(f'<text x="{width / 2:g}" y="22" text-anchor="middle" font-size="15" font-weight="bold" fill="{INK}">'
+    out.append(f'<text x="{width / 2:g}" y="36" text-anchor="middle" font-size="{font}" font-weight="bold" fill="{INK}">'
                f"{escape(title)}</text>")
 
     def xy(cov: float, acc: float) -> tuple[float, float]:
@@ -251,42 +258,42 @@ def risk_coverage_svg(series: Sequence[Mapping], title: str, desc: str | None = 
         tx = k / 5
         x, _ = xy(tx, floor)
         out.append(f'<line x1="{x:g}" y1="{top:g}" x2="{x:g}" y2="{top + plot_h:g}" stroke="{GRID}"/>'
-                   f'<text x="{x:g}" y="{top + plot_h + 16:g}" text-anchor="middle" font-size="11" fill="{MUTED}">'
+                   f'<text x="{x:g}" y="{top + plot_h + 28:g}" text-anchor="middle" font-size="{small}" fill="{MUTED}">'
                    f"{100 * tx:.0f}%</text>")
         ty = floor + (1 - floor) * k / 5
         _, y = xy(0, ty)
         out.append(f'<line x1="{left:g}" y1="{y:.1f}" x2="{left + plot_w:g}" y2="{y:.1f}" stroke="{GRID}"/>'
-                   f'<text x="{left - 6:g}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="{MUTED}">'
+                   f'<text x="{left - 8:g}" y="{y + 8:.1f}" text-anchor="end" font-size="{small}" fill="{MUTED}">'
                    f"{100 * ty:.0f}%</text>")
-    out.append(f'<text x="{left + plot_w / 2:g}" y="{top + plot_h + 36:g}" text-anchor="middle" font-size="12" '
+    out.append(f'<text x="{left + plot_w / 2:g}" y="{top + plot_h + 64:g}" text-anchor="middle" font-size="{small}" '
                f'fill="{MUTED}">coverage (answers marked sure)</text>')
-    out.append(f'<text x="14" y="{top + plot_h / 2:g}" text-anchor="middle" font-size="12" fill="{MUTED}" '
-               f'transform="rotate(-90 14 {top + plot_h / 2:g})">accuracy when sure</text>')
+    out.append(f'<text x="22" y="{top + plot_h / 2:g}" text-anchor="middle" font-size="{small}" fill="{MUTED}" '
+               f'transform="rotate(-90 22 {top + plot_h / 2:g})">accuracy when sure</text>')
     for s in series:
         colour, dash = SERIES[models.index(s["model"])], DASHES[sets.index(s["set"])]
         path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in
                         enumerate(xy(c, a) for c, a in s["points"]))
         label = f"{s['model']}, {s['set']}"
-        out.append(f'<g><title>{escape(label)}</title><path d="{path}" fill="none" stroke="{colour}" stroke-width="2"'
-                   + (f' stroke-dasharray="{dash}"' if dash else "") + "/></g>")
+        out.append(f'<g><title>{escape(label)}</title><path d="{path}" fill="none" stroke="{colour}" stroke-width="3"'
+                   + (f' stroke-dasharray="{_dash(dash)}"' if dash else "") + "/></g>")
         at = s.get("at") or [None, None]
         if at[0] is not None and at[1] is not None:
             x, y = xy(at[0], at[1])
             out.append(f'<g><title>{escape(f"{label}: its threshold — {100 * at[0]:.0f}% sure, {100 * at[1]:.1f}% of those right")}</title>'
-                       f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}" stroke="{PANEL}"/></g>')
-    lx, ly = left + plot_w + 18, top + 6
+                       f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour}" stroke="{PANEL}" stroke-width="1.5"/></g>')
+    lx, ly = left + plot_w + 24, top + 12
     for k, model in enumerate(models):
-        out.append(f'<rect x="{lx:g}" y="{ly - 9:g}" width="12" height="12" fill="{SERIES[k]}"/>'
-                   f'<text x="{lx + 18:g}" y="{ly + 1:g}" font-size="12" fill="{INK}">{escape(model)}</text>')
-        ly += 18
-    ly += 6
+        out.append(f'<rect x="{lx:g}" y="{ly - 18:g}" width="20" height="20" fill="{SERIES[k]}"/>'
+                   f'<text x="{lx + 30:g}" y="{ly:g}" font-size="{small}" fill="{INK}">{escape(model)}</text>')
+        ly += 34
+    ly += 10
     for k, name in enumerate(sets):
-        out.append(f'<line x1="{lx:g}" y1="{ly - 4:g}" x2="{lx + 28:g}" y2="{ly - 4:g}" stroke="{INK}" stroke-width="2"'
-                   + (f' stroke-dasharray="{DASHES[k]}"' if DASHES[k] else "") + "/>"
-                   f'<text x="{lx + 34:g}" y="{ly:g}" font-size="11" fill="{INK}">{escape(name)}</text>')
-        ly += 18
-    out.append(f'<circle cx="{lx + 6:g}" cy="{ly - 4:g}" r="4.5" fill="{MUTED}"/>'
-               f'<text x="{lx + 18:g}" y="{ly:g}" font-size="11" fill="{INK}">the model\'s threshold</text>')
+        out.append(f'<line x1="{lx:g}" y1="{ly - 8:g}" x2="{lx + 44:g}" y2="{ly - 8:g}" stroke="{INK}" stroke-width="3"'
+                   + (f' stroke-dasharray="{_dash(DASHES[k])}"' if DASHES[k] else "") + "/>"
+                   f'<text x="{lx + 54:g}" y="{ly:g}" font-size="{small}" fill="{INK}">{escape(name)}</text>')
+        ly += 34
+    out.append(f'<circle cx="{lx + 10:g}" cy="{ly - 8:g}" r="7" fill="{MUTED}"/>'
+               f'<text x="{lx + 30:g}" y="{ly:g}" font-size="{small}" fill="{INK}">the model\'s threshold</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

@@ -1046,9 +1046,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="where metrics.json and figures/ go (default: --models)")
     parser.add_argument("--jobs", type=int, default=2, help="processes for HOG+SVM (default 2)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--figures-only", action="store_true",
+                        help="only redraw the SVG figures from the metrics.json already in --out (no model is run)")
     args = parser.parse_args(argv)
     if args.jobs < 1:
         raise ValueError("--jobs must be at least 1")
+    if args.figures_only:
+        out = args.out or args.models
+        metrics = json.loads((out / "metrics.json").read_text(encoding="utf-8"))
+        made = write_figures(metrics, out / "figures")
+        if made != metrics.get("figures"):
+            raise ValueError(f"{out / 'metrics.json'} lists other figures than these: run the whole report")
+        print(f"redrew {len(made)} figures in {out / 'figures'} from {out / 'metrics.json'}")
+        return 0
     wall = time.perf_counter()
     say = lambda text: print(text, file=sys.stderr)  # noqa: E731
     metrics = build(args.models, args.dataset, args.data, args.jobs, not args.quiet, say)

@@ -435,6 +435,8 @@ def check_risk_coverage(root: ET.Element, metrics: dict) -> None:
     assert len([p for p in root.iter(f"{SVG}path")]) == n_series
     dots = sum(1 for m in ("hog_svm", "cnn") for c in curves[m].values() if c["at_threshold"][1] is not None)
     assert len([c for c in root.iter(f"{SVG}circle")]) == dots + 1  # + the legend's dot
+    # drawn at its slide size (shown 1:1 on the 1080 px slide): no text under 1/45 of 1080 (issue 18)
+    assert min(float(t.get("font-size")) for t in root.iter(f"{SVG}text")) >= 24
     desc = root.find(f"{SVG}desc").text
     for m in ("hog_svm", "cnn"):
         for c in curves[m].values():

@@ -218,6 +218,9 @@ function histogramPanel() {
     body);
   const axis = h("p", { class: "pyodemo-note hogx-axis" }, "Bars: the bins, labelled by their centre (the gradient direction, 0–180°).");
   const el = h("section", { class: "hogx-histogram", "aria-label": "Histogram of the chosen cell" }, title, chart, axis, table);
+  // the labels follow the chart's CSS size (a page, a phone, slide mode): drawn again when its box changes
+  let drawn = null;
+  if ("ResizeObserver" in window) new ResizeObserver(() => { if (drawn) drawBars(chart, ...drawn); }).observe(chart);
 
   function show(view, row, col) {
     const bins = view.histograms[row][col];
@@ -230,35 +233,41 @@ function histogramPanel() {
       h("td", {}, `${+(b * w).toFixed(1)}–${+((b + 1) * w).toFixed(1)}°`),
       h("td", {}, `${+view.bin_centres[b].toFixed(1)}°`),
       h("td", { dataset: { bin: b, value: String(value) } }, value.toFixed(4)))));
-    drawBars(chart, bins, view.bin_centres);
+    drawn = [bins, view.bin_centres];
+    drawBars(chart, ...drawn);
     chart.setAttribute("aria-label", `Histogram of cell row ${row + 1}, column ${col + 1}: ` +
       bins.map((v, b) => `${+view.bin_centres[b].toFixed(1)}° ${v.toFixed(3)}`).join(", "));
   }
   function clear() {
     body.replaceChildren();
+    drawn = null;
     title.textContent = "No histogram for these settings.";
     chart.getContext("2d").clearRect(0, 0, chart.width, chart.height);
   }
   return { el, show, clear };
 }
 
+// The labels are drawn at the canvas's CSS font size (slides/css/widgets-hog-conv.css: 24 px of the 1080 px
+// slide in slide mode), converted to canvas pixels: font px × canvas width / CSS width.
 function drawBars(canvas, bins, centres) {
   const ctx = canvas.getContext("2d");
-  const W = canvas.width, H = canvas.height, left = 46, right = 6, top = 14, bottom = 26;
-  const colour = getComputedStyle(canvas).color || "#444";
+  const style = getComputedStyle(canvas), W = canvas.width, H = canvas.height;
+  const px = (parseFloat(style.fontSize) || 12) * (canvas.clientWidth ? W / canvas.clientWidth : 1);
+  const colour = style.color || "#444";
   ctx.clearRect(0, 0, W, H);
-  ctx.font = "12px system-ui, sans-serif";
+  ctx.font = `${px}px system-ui, sans-serif`;
   ctx.fillStyle = colour;
   ctx.strokeStyle = colour;
   const peak = Math.max(...bins, 0);
   const topValue = peak > 0 ? peak : 1;
+  const left = ctx.measureText(topValue.toFixed(3)).width + px * 0.5, right = 6, top = px * 0.6, bottom = px * 1.4;
   const plotW = W - left - right, plotH = H - top - bottom, barW = plotW / bins.length;
   // axes and the peak value
   ctx.lineWidth = 1;
   ctx.beginPath(); ctx.moveTo(left, top); ctx.lineTo(left, top + plotH); ctx.lineTo(left + plotW, top + plotH); ctx.stroke();
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
-  ctx.fillText(topValue.toFixed(3), left - 4, top);
-  ctx.fillText("0", left - 4, top + plotH);
+  ctx.fillText(topValue.toFixed(3), left - px * 0.25, top);
+  ctx.fillText("0", left - px * 0.25, top + plotH);
   ctx.textAlign = "center"; ctx.textBaseline = "top";
   const widest = Math.max(...centres.map((c) => ctx.measureText(`${Math.round(c)}°`).width));
   const every = Math.max(1, Math.ceil((widest + 2) / barW)); // label every bin that fits
@@ -267,6 +276,6 @@ function drawBars(canvas, bins, centres) {
     ctx.fillStyle = value === peak && peak > 0 ? "#ff1744" : "#f2a900";
     ctx.fillRect(x + 1.5, top + plotH - barH, barW - 3, barH);
     ctx.fillStyle = colour;
-    if (b % every === 0) ctx.fillText(`${Math.round(centres[b])}°`, x + barW / 2, top + plotH + 4);
+    if (b % every === 0) ctx.fillText(`${Math.round(centres[b])}°`, x + barW / 2, top + plotH + px * 0.3);
   });
 }
