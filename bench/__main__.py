@@ -24,6 +24,8 @@ SECTIONS = {
     "playground": lambda: __import__("bench.playground_speed", fromlist=["run"]).run(),
     "browser": lambda: __import__("bench.browser", fromlist=["run"]).run(),
     "engines": lambda: __import__("bench.engines", fromlist=["run"]).run(),
+    "lighthouse": lambda: __import__("bench.lighthouse", fromlist=["run"]).run(),
+    "phone": lambda: __import__("bench.phone", fromlist=["run"]).run(),
     "make_models": lambda: __import__("bench.models_time", fromlist=["make_models"]).make_models(),
     "make_test": lambda: __import__("bench.models_time", fromlist=["make_test"]).make_test(),
 }

@@ -241,25 +241,31 @@ def site_copy(site: Path, into: Path, extra: dict[str, str] | None = None) -> Pa
 # ------------------------------------------------------------------ the measurements
 
 
-def new_page(browser, url: str, throttle: dict | None = None, service_workers: str = "block"):
+def new_page(browser, url: str, throttle: dict | None = None, service_workers: str = "block", cpu: float | None = None):
+    """A new context and page; `throttle`: CDP network conditions; `cpu`: CDP's CPU slowdown factor
+    (``Emulation.setCPUThrottlingRate``, 4 = DevTools' and Lighthouse's "mid-tier mobile"), set before navigation."""
     context = browser.new_context(base_url=url, service_workers=service_workers,
                                   viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.add_init_script(HOOK)
-    if throttle:
+    if throttle or cpu:
         cdp = context.new_cdp_session(page)
-        cdp.send("Network.enable")
-        cdp.send("Network.emulateNetworkConditions", throttle)
+        if throttle:
+            cdp.send("Network.enable")
+            cdp.send("Network.emulateNetworkConditions", throttle)
+        if cpu:
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu})
     return context, page
 
 
 def try_page_run(browser, url: str, traffic: Traffic | None, throttle: dict | None = None, started=None,
-                 path: str = "try/") -> dict:
+                 path: str = "try/", cpu: float | None = None) -> dict:
     """One cold visit of try/: ms from navigation to the CNN's answer, Python ready, HOG + SVM's answer
     (and, given the server's `traffic`, the bytes sent before the CNN's answer). `started`: a visit begun
-    with `start_try` (several throttled visits can run at once: each page has its own emulated link)."""
-    context, page = started or start_try(browser, url, traffic, throttle, path)
+    with `start_try` (several throttled visits can run at once: each page has its own emulated link).
+    `cpu`: the CPU slowdown factor (`new_page`)."""
+    context, page = started or start_try(browser, url, traffic, throttle, path, cpu)
     try:
         page.wait_for_function(f"() => document.querySelector('{WIDGET}')?.dataset.firstSvmMs", timeout=TIMEOUT_MS)
         got = page.evaluate(f"""() => {{
@@ -279,8 +285,9 @@ def try_page_run(browser, url: str, traffic: Traffic | None, throttle: dict | No
         context.close()
 
 
-def start_try(browser, url: str, traffic: Traffic | None, throttle: dict | None = None, path: str = "try/"):
-    context, page = new_page(browser, url, throttle)
+def start_try(browser, url: str, traffic: Traffic | None, throttle: dict | None = None, path: str = "try/",
+              cpu: float | None = None):
+    context, page = new_page(browser, url, throttle, cpu=cpu)
     if traffic is not None:
         traffic.reset()
     page.goto(path, wait_until="commit")
@@ -297,8 +304,8 @@ def bare_boot_run(browser, url: str) -> dict:
         context.close()
 
 
-def per_image(browser, url: str, reps: int = 3) -> dict:
-    context, page = new_page(browser, url)
+def per_image(browser, url: str, reps: int = 3, cpu: float | None = None) -> dict:
+    context, page = new_page(browser, url, cpu=cpu)
     try:
         page.goto("bench-blank/")
         return page.evaluate(PER_IMAGE, [reps])

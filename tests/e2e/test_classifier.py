@@ -45,13 +45,14 @@ def sample_index(*kinds: str) -> list[dict]:
 
 
 def reference():
-    """`python -m export predict`'s function, in-process, on the models this site serves."""
+    """`python -m export predict`'s function, in-process, on the models this site serves: (path, box=None) →
+    its entry (`box`: the crop square, as ``--box`` gives it; default: the default crop)."""
     from export import predict
 
     svm = predict.load_svm(MODELS / "hog_svm.svm")
     cnn, why = predict.load_cnn(MODELS)
     assert cnn is not None, why
-    return lambda path: predict.predict_one(str(path), svm, cnn)
+    return lambda path, box=None: predict.predict_one(str(path), svm, cnn, box=box)
 
 
 def current_key(page) -> str:

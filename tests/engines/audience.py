@@ -66,7 +66,8 @@ await until(() => !el.dataset.loading && (!name || el.dataset.pictureName === na
   `both models' answers for ${name ?? "the first picture"}`);
 const read = (m) => { const c = card(m);
   return { state: c.dataset.state, top1: c.dataset.top1 ?? null, score: c.dataset.score ? Number(c.dataset.score) : null,
-           top: c.dataset.top ? JSON.parse(c.dataset.top) : null, error: c.querySelector(".clf-card__error")?.hidden ? "" : c.querySelector(".clf-card__error")?.textContent }; };
+           top: c.dataset.top ? JSON.parse(c.dataset.top) : null, input: c.dataset.input ?? null, block: c.dataset.block ?? null,
+           error: c.querySelector(".clf-card__error")?.hidden ? "" : c.querySelector(".clf-card__error")?.textContent }; };
 return { picture: el.dataset.pictureName, cnn: read("cnn"), hog_svm: read("hog_svm") };""" % CLASSIFIER)
 
 SCROLL_TO = script("""

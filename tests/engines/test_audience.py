@@ -5,9 +5,11 @@ One browser per engine, the pages visited in one session, in this order (the tes
 1. every page of the nav loads: the built page's title and first heading, every widget mounted, no widget
    in an error state, no uncaught error or unhandled rejection (the site's own record, ``js/errors.js``,
    read the same way in both engines), and in Firefox no request leaving 127.0.0.1;
-2. the Try-it page answers its first sample, a tapped sample and an uploaded photo (≤ 512 × 512) with both
-   models: HOG + SVM's top-1 equals ``python -m export predict``'s, the CNN's top-1 too and its probability
-   within 0.05 (each engine's canvas resamples a little differently); the service worker then saves the site;
+2. the Try-it page answers its first sample, a tapped sample, an uploaded photo (≤ 512 × 512) and a big one
+   (4000 × 3000: shown scaled down to 1024 px, HOG + SVM fed the exact block reduction of ``svm-input.js``)
+   with both models: HOG + SVM's top-1 equals ``python -m export predict``'s for the same picture and crop
+   square (the one the widget reports, ``data-input``), the CNN's top-1 too and its probability within 0.05
+   (each engine's canvas resamples a little differently); the service worker then saves the site;
 3. the server is stopped, and from then on the site comes from the service worker: the SVM playground fits
    after taps (its support-vector count and grid against scikit-learn's SVC), the HOG page's gradient and HOG
    explorers answer (the slide's example; the HOG vector's length), slide mode moves forward and back.
@@ -86,7 +88,24 @@ def photo(tmp_path_factory):
     return path
 
 
-def test_try_it_answers_samples_and_a_photo(session, photo):
+@pytest.fixture(scope="module")
+def big_photo(tmp_path_factory):
+    """A 4000 × 3000 PNG (a phone camera's size; lossless, so every engine decodes the same pixels): a sample
+    photo scaled up smoothly onto a plain background, off-centre. Both models are sure of it (CNN 0.98, the
+    runner-up 0.005; HOG + SVM's top score a whole vote ahead), so a top-1 compared across engines is no coin toss."""
+    from PIL import Image
+
+    sample = MODELS / "samples" / "photo-venusaur.jpg"
+    if not sample.is_file():
+        pytest.fail(f"{sample} is missing from the build")
+    picture = Image.new("RGB", (4000, 3000), (228, 224, 214))
+    picture.paste(Image.open(sample).convert("RGB").resize((2400, 2400), Image.Resampling.BILINEAR), (900, 300))
+    path = tmp_path_factory.mktemp("big-photo") / "camera-4000x3000.png"
+    picture.save(path)
+    return path
+
+
+def test_try_it_answers_samples_and_photos(session, photo, big_photo):
     browser, engine = session.browser, session.engine
     predict = reference()
     browser.goto(f"{session.url}/try/")
@@ -106,6 +125,18 @@ def test_try_it_answers_samples_and_a_photo(session, photo):
     browser.upload(f'{a.CLASSIFIER} input[data-role="file"]', photo)
     got = browser.run(a.CLASSIFIER_ANSWERS, photo.name)
     assert_like_export(engine, "the uploaded photo", got, predict(photo))
+
+    # A big photo, straight from a phone's camera: the crop square the widget reports is in the picture's own
+    # pixels; `export predict --box` gets the same square.
+    browser.upload(f'{a.CLASSIFIER} input[data-role="file"]', big_photo)
+    got = browser.run(a.CLASSIFIER_ANSWERS, big_photo.name)
+    box = [int(v) for v in got["hog_svm"]["input"].split(",")]
+    assert int(got["hog_svm"]["block"]) > 1, f"{engine}: the big photo's square went to Python unreduced: {got['hog_svm']}"
+    expected = predict(big_photo, box)
+    print(f"\n[engines] {engine} big photo: box {box}, blocks of {got['hog_svm']['block']} px; HOG+SVM "
+          f"{got['hog_svm']['top1']} (export {expected['hog_svm'][0]['label']}); CNN {got['cnn']['top1']} "
+          f"{got['cnn']['score']:.4f} (export {expected['cnn'][0]['label']} {expected['cnn'][0]['score']:.4f})")
+    assert_like_export(engine, f"the big photo (box {box})", got, expected)
     check_page(session, "try/")
 
     # The service worker saves the whole site once the page has answered and gone idle.
