@@ -13,18 +13,18 @@ the post-ReLU activations of the first two blocks, ``conv1`` and ``conv2``, for 
 widget.
 
 **Input**: what the browser feeds (`export.cnn_input`): the default crop square, resized to 64×64
-on white, ``(x/255 − mean)/std`` (mean and std of the clean training inputs). 64 px rather than
-48: measured on the validation split, a 48-px model was as accurate on white (100 %) and a little
-worse on the cluttered validation pictures (98.8 % against 99.3 %), and at 64 px the feature maps
-the site shows stay legible.
+on white, ``(x/255 − mean)/std`` (mean and std of the clean training inputs); 64 px rather than 48
+(EXPERIMENTS.md).
 
 **Augmentation** (`Augmenter`, batched in torch): the RGBA sprite — cropped to its pixels — is
 resized (antialiased) so its longer side is 40–100 % of the frame, placed at a random position,
 flipped, rotated by up to 12°, and composited (premultiplied alpha) on white (35 %), a random
 solid colour (10 %) or a random crop of the procedural backgrounds of `export.backgrounds` (never
 the photos of the photo-like test set); a quarter of the samples are exactly the browser's input
-instead. Then brightness, contrast, saturation and a small hue shift, Gaussian blur, pixel noise,
-and JPEG compression, each with some probability.
+instead. Four sprites in five are first redrawn in another game's drawing style (`export.restyle`:
+pixelated, palette-mapped, posterised, outlined, blurred or sharpened). Then brightness, contrast,
+saturation and a small hue shift, Gaussian blur, pixel noise, and JPEG compression, each with some
+probability.
 
 **Class balance**: each epoch draws samples with replacement, every class equally often and,
 within a class, every *distinct* picture equally often (the animations repeat frames).
@@ -41,23 +41,10 @@ validation split as the browser feeds it (on white) *and* on procedural backgrou
 site answers both drawings and phone pictures (the threshold from the white pictures alone is
 logged too). Checked, never chosen, on ``data/not-pokemon``.
 
-**Tried and not kept** (validation only; the test sets' counts were logged but chose nothing).
-Beside the validation scores above, each try trained a second model *without the shiny variants*
-and scored it on the shiny validation pictures: a validation-split check of how much the model
-leans on colour (all numbers are the default model's, then the try's):
-
-- 60 epochs (patience 20): cluttered validation 99.5 % (99.3 %), shiny hold-out 50.4 % (44.9 %);
-  the difference is one picture of 424, for about 1.7× the training time.
-- Wider blocks 24-48-96-192 (221 k parameters): cluttered validation 99.1 %, hold-out 47.2 %.
-- Stronger colour jitter (hue ±0.12, saturation ±0.6): the shiny hold-out jumps to 88.3 % (the shiny
-  twins *are* hue shifts, so this check rewards it by construction), but cluttered validation drops
-  to 98.8 %; the photo-like test set fell from 90.5 % to 85.5 %.
-- 15 % of the pictures turned gray: cluttered validation 98.6 %, hold-out 49.9 %.
-- 4,096 samples per epoch: cluttered validation 99.3 % (equal), hold-out 45.7 %.
-
-Seeds 1–3 of the default recipe gave cluttered validation 97.4–98.8 % (seed 0: 99.3 %). Across
-those nine models the unseen-art set scored 7 or 8 of 10, never 9: in the training data, every
-Pokémon is drawn in a single style, the Gen-V one.
+**Tried and not kept**: ``--compare`` trains the candidate recipes of `export.cnn_search` (style
+augmentation off or stronger, a wider network) and scores them on validation only; the table goes
+into the training log (``candidate_comparison``), and is kept from run to run. Earlier tries are
+recorded in EXPERIMENTS.md.
 
 **Reported, never used to choose anything**: the test split, the photo-like set, the unseen-art
 set, and the cross-view diagnostic — a second model trained on front views only (last epoch, no
@@ -70,6 +57,7 @@ from __future__ import annotations
 import argparse
 import copy
 import csv
+import hashlib
 import dataclasses
 import io
 import json
@@ -95,6 +83,7 @@ from tqdm import tqdm
 from export import backgrounds, cnn_input, restyle
 from export import sprites as sp
 from export.dataset import DATA, DEFAULT_OUT, image_digest
+from export.styles import ANIMATED_STYLE
 from export.threshold import RULE as THRESHOLD_RULE
 from export.threshold import choose_threshold, risk_coverage
 
@@ -124,7 +113,7 @@ class Config:
     resample: str = "bilinear"
     # augmentation
     p_clean: float = 0.25
-    p_restyle: float = 0.5
+    p_restyle: float = 0.8
     scale: tuple[float, float] = (0.4, 1.0)
     p_white: float = 0.35
     p_solid: float = 0.10
@@ -733,6 +722,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA, help="folder of photo-like/, unseen-art/, not-pokemon/")
     parser.add_argument("--quick", action="store_true", help="a couple of epochs on a small subset (for tests)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--compare", action="store_true",
+                        help="first train the recipes of export.cnn_search and score them on validation (slow)")
     args = parser.parse_args(argv)
     if args.epochs < 1:
         raise ValueError(f"--epochs must be at least 1, got {args.epochs}")
@@ -769,6 +760,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     augmenter = Augmenter(config, mean, std)
     cluttered = cluttered_set(config, mean, std, load_sprites(rows["val"], args.dataset, classes,
                                                               config.size, config.resample))
+
+    comparison = previous_comparison(out / "cnn-train.json", args.dataset / "manifest.csv")
+    if args.compare and not args.quick:
+        from export import cnn_search
+
+        styles = np.array([r.get("style", ANIMATED_STYLE) not in ("", ANIMATED_STYLE) for r in rows["val"]])
+        comparison = cnn_search.compare(config, train, (val_x, val_y), styles, cluttered, len(classes), mean, std,
+                                        progress, lambda line: print(line, file=sys.stderr, flush=True))
+        comparison["manifest_sha1"] = _sha1(args.dataset / "manifest.csv")
+        kept = dict(cnn_search.CANDIDATES)[comparison["rule_keeps"]]
+        if any(getattr(config, key) != value for key, value in kept.items()):
+            print(f"note: the rule keeps {comparison['rule_keeps']!r}, not this run's recipe: change Config",
+                  file=sys.stderr)
+        seed_everything(config.seed, config.threads)
 
     start = time.perf_counter()
     model, log, best_epoch = fit(config, train, augmenter, config.epochs, len(classes), (val_x, val_y),
@@ -848,6 +853,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "metrics": report,
         "targets": None,
         "crossview_epochs": crossview_log,
+        "candidate_comparison": comparison,
         "seconds": {"train": round(train_seconds, 1), "crossview": round(crossview_seconds, 1),
                     "wall": round(wall_seconds, 1)},
         "environment": {"torch": torch.__version__, "python": platform.python_version(),
@@ -857,6 +863,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     (out / "cnn-train.json").write_text(json.dumps(training, indent=1) + "\n")
     print(summary(training, out))
     return 0
+
+
+def _sha1(path: Path) -> str:
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def previous_comparison(log: Path, manifest: Path) -> dict | None:
+    """The last ``--compare`` table, kept across runs without it; marked when it measured another dataset."""
+    try:
+        kept = json.loads(log.read_text()).get("candidate_comparison")
+    except (OSError, ValueError):
+        return None
+    if kept and kept.get("manifest_sha1") != _sha1(manifest):
+        kept["dataset"] = "an earlier dataset (its manifest.csv differs from this one's): re-measure with --compare"
+    return kept
 
 
 def describe(model: SmallCNN) -> str:

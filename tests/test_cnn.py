@@ -7,6 +7,7 @@ against the contract, and their test-split accuracy is recomputed with onnxrunti
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -267,3 +268,40 @@ def test_committed_model_test_accuracy_equals_the_recorded_one():
     assert recorded["n"] == len(rows)
     assert int((pred == y).sum()) == recorded["correct"]
     assert float((pred == y).mean()) == pytest.approx(recorded["accuracy"], abs=1e-12)
+
+
+def test_committed_recipe_is_the_one_its_comparison_keeps():
+    """The log's ``candidate_comparison`` (train-cnn --compare) was measured on this dataset, its rule
+    picks today's recipe, and the committed model was trained with that recipe."""
+    from export import cnn_search, train_cnn
+
+    _, log = committed()
+    table = log.get("candidate_comparison")
+    assert table, "cnn-train.json has no candidate comparison: python -m export train-cnn --compare"
+    if (DATASET / "manifest.csv").is_file():
+        assert table["manifest_sha1"] == train_cnn._sha1(DATASET / "manifest.csv")
+    rows = table["rows"]
+    assert [r["name"] for r in rows] == [name for name, _ in cnn_search.CANDIDATES]
+    for row in rows:
+        assert row["score"] == pytest.approx(np.mean([row[v]["macro_f1"] for v in ("val_gen5", "val_styles", "val_cluttered")]), abs=1e-4)
+        assert row["parameters"] <= cnn_search.MAX_PARAMETERS
+    kept = cnn_search.pick(rows)
+    assert table["rule_keeps"] == kept["name"]
+    changes = {k: tuple(v) if isinstance(v, list) else v for k, v in kept["changes"].items()}
+    recipe = dataclasses.asdict(dataclasses.replace(train_cnn.Config(), **changes))
+    assert log["config"] == json.loads(json.dumps(recipe)), "the committed CNN was not trained with the kept recipe"
+    assert log["parameters"] == kept["parameters"]
+
+
+def test_the_cnn_slides_note_quotes_the_comparison():
+    """cnn.md's speaker note gives the validation accuracy on other styles of each candidate, as measured."""
+    _, log = committed()
+    rows = {r["name"]: r for r in log["candidate_comparison"]["rows"]}
+    text = (ROOT / "slides" / "cnn.md").read_text()
+    note = " ".join(text[text.index("## Training the demo CNN"):].split("\n## ")[0].split())
+    pct = {name: f"{100 * row['val_styles']['accuracy']:.1f} %" for name, row in rows.items()}
+    none = "no style augmentation (the first round's recipe)"
+    assert f"{pct[none]} with no redrawn sprites" in note
+    assert f"{pct['style augmentation on half the sprites']} with half of them redrawn" in note
+    assert f"{pct['style augmentation on 80 % of the sprites']} with four in five" in note
+    assert f"a network twice as wide got {pct['wider: 24-48-96-192 channels, style augmentation on half the sprites']}" in note

@@ -91,8 +91,8 @@ def photo(tmp_path_factory):
 @pytest.fixture(scope="module")
 def big_photo(tmp_path_factory):
     """A 4000 × 3000 PNG (a phone camera's size; lossless, so every engine decodes the same pixels): a sample
-    photo scaled up smoothly onto a plain background, off-centre. Both models are sure of it (CNN 0.98, the
-    runner-up 0.005; HOG + SVM's top score a whole vote ahead), so a top-1 compared across engines is no coin toss."""
+    photo scaled up smoothly onto a plain background, off-centre. Both models are sure of it (CNN above 0.9, the
+    runner-up under 0.05; HOG + SVM's top score a whole vote ahead), so a top-1 compared across engines is no coin toss."""
     from PIL import Image
 
     sample = MODELS / "samples" / "photo-venusaur.jpg"
