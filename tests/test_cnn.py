@@ -279,7 +279,7 @@ def test_committed_recipe_is_the_one_its_comparison_keeps():
     table = log.get("candidate_comparison")
     assert table, "cnn-train.json has no candidate comparison: python -m export train-cnn --compare"
     if (DATASET / "manifest.csv").is_file():
-        assert table["manifest_sha1"] == train_cnn._sha1(DATASET / "manifest.csv")
+        assert table["manifest_sha"] == train_cnn.manifest_sha(DATASET / "manifest.csv")
     rows = table["rows"]
     assert [r["name"] for r in rows] == [name for name, _ in cnn_search.CANDIDATES]
     for row in rows:
