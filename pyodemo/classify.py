@@ -43,9 +43,9 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from itertools import compress, repeat
-from operator import add, eq, lt, mul
+from operator import eq, lt
 from typing import Any
 
 from pyodemo import hog
@@ -220,21 +220,43 @@ def hog_features(image: Image, feature: dict, parts: dict | None = None) -> list
     return values
 
 
-def _bin_indices(values: Sequence[float], bins: int) -> Iterable[int]:
-    """Each value in 0..1 as its bin 0..bins − 1 (values outside count in the end bins).
+def _in_unit_range(values: list[float]) -> list[float]:
+    """``values`` clipped to 0..1 (a canvas's colours always are: then they are returned as they are)."""
+    if values and (min(values) < 0.0 or max(values) > 1.0):
+        return [min(max(v, 0.0), 1.0) for v in values]
+    return values
 
-    >>> list(_bin_indices([0.0, 0.49, 0.5, 1.0, -3.0, 7.0], 2))
+
+def _bin_table(bins: int, scale: int = 1) -> list[int]:
+    """``scale`` × the bin of ``int(v · bins)`` for v in 0..1: v = 1.0 gives ``bins``, which is the top bin."""
+    return [scale * min(i, bins - 1) for i in range(bins + 1)]
+
+
+def _bin_indices(values: list[float], bins: int) -> list[int]:
+    """Each value in 0..1 as its bin ``min(int(v · bins), bins − 1)`` (values outside count in the end bins).
+
+    >>> _bin_indices([0.0, 0.49, 0.5, 1.0, -3.0, 7.0], 2)
     [0, 0, 1, 1, 0, 1]
     """
-    index: Iterable[int] = map(int, map(mul, values, repeat(float(bins))))
-    if values and min(values) < 0.0:
-        index = map(max, index, repeat(0))
-    if values and max(values) >= 1.0:  # 1.0 itself is in the top bin
-        index = map(min, index, repeat(bins - 1))
-    return index
+    table, s = _bin_table(bins), float(bins)
+    return [table[int(v * s)] for v in _in_unit_range(values)]
 
 
-def _weighted_counts(keys: Iterable[int], alpha: list[float] | None, n: int) -> list[float]:
+def _cube_indices(pixels: list[float], bins: int) -> list[int]:
+    """Each RGB pixel's colour cube ``(r·bins + g)·bins + b``, r, g, b its channels' bins (:func:`_bin_indices`).
+
+    One comprehension with a table per channel: the fastest way in pure Python (this runs on every
+    picture the classifier sees).
+
+    >>> _cube_indices([1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.49, 0.5, 0.99], 2)
+    [4, 1, 3]
+    """
+    pixels = _in_unit_range(pixels)
+    red, green, blue, s = _bin_table(bins, bins * bins), _bin_table(bins, bins), _bin_table(bins), float(bins)
+    return [red[int(r * s)] + green[int(g * s)] + blue[int(b * s)] for r, g, b in zip(pixels[0::3], pixels[1::3], pixels[2::3])]
+
+
+def _weighted_counts(keys: list[int], alpha: list[float] | None, n: int) -> list[float]:
     """``counts[k]`` = the summed opacity of the pixels whose key is ``k`` (alpha None: all opaque).
 
     Fully opaque pixels are counted by :class:`collections.Counter` (a C loop); only the
@@ -244,7 +266,6 @@ def _weighted_counts(keys: Iterable[int], alpha: list[float] | None, n: int) -> 
     if alpha is None:
         opaque = Counter(keys)
     else:
-        keys = list(keys)
         opaque = Counter(compress(keys, map(eq, alpha, repeat(1.0))))
         for k, a in compress(zip(keys, alpha), map(lt, alpha, repeat(1.0))):
             if a > 0.0:
@@ -319,13 +340,10 @@ def colour_shares(image: Image, bins: int, joint: bool = False) -> list[float]:
     if alpha is not None and alpha.count(1.0) == len(alpha):
         alpha = None  # an opaque picture: every pixel counts once
     total = float(image.width * image.height) if alpha is None else sum(alpha)
-    channels = [_bin_indices(image.pixels[c::3], bins) for c in range(3)]
     if joint:
-        r, g, b = channels
-        keys = map(add, map(mul, r, repeat(bins * bins)), map(add, map(mul, g, repeat(bins)), b))
-        histograms = [_weighted_counts(keys, alpha, bins**3)]
+        histograms = [_weighted_counts(_cube_indices(image.pixels, bins), alpha, bins**3)]
     else:
-        histograms = [_weighted_counts(index, alpha, bins) for index in channels]
+        histograms = [_weighted_counts(_bin_indices(image.pixels[c::3], bins), alpha, bins) for c in range(3)]
     out: list[float] = []
     for counts in histograms:
         out += [v / total for v in counts] if total > 0 else [0.0] * len(counts)

@@ -197,17 +197,16 @@ class Image:
         n = width * height
         bg = check_rgb(background, "background")
         a8 = buf[3::4]
-        alpha = list(map(_BYTE.__getitem__, a8))
+        alpha = [_BYTE[a] for a in a8]
         pixels = [0.0] * (3 * n)
         opaque = a8.count(255) == n
         for c in range(3):
-            colour = map(_BYTE.__getitem__, buf[c::4])
             if opaque:
-                pixels[c::3] = colour
+                pixels[c::3] = [_BYTE[v] for v in buf[c::4]]
             else:
                 # bg/255 * (1 - a/255), a table over the alpha byte
                 under = [bg[c] / 255 * (1.0 - a / 255) for a in range(256)]
-                pixels[c::3] = map(add, map(mul, colour, alpha), map(under.__getitem__, a8))
+                pixels[c::3] = [_BYTE[v] * a + under[k] for v, a, k in zip(buf[c::4], alpha, a8)]
         return cls._make(width, height, 3, pixels, alpha, tuple(v / 255 for v in bg))
 
     @classmethod
@@ -303,8 +302,7 @@ class Image:
             return self
         p = self.pixels
         wr, wg, wb = RGB2GRAY_WEIGHTS
-        red, green, blue = (map(mul, p[c::3], repeat(w)) for c, w in enumerate(RGB2GRAY_WEIGHTS))
-        gray = list(map(add, map(add, red, green), blue))  # (wr R + wg G) + wb B, scikit-image's order
+        gray = [r * wr + g * wg + b * wb for r, g, b in zip(p[0::3], p[1::3], p[2::3])]  # scikit-image's order
         bg = self.background
         gray_bg = None if bg is None else (bg[0] * wr + bg[1] * wg + bg[2] * wb,)
         return Image._make(self.width, self.height, 1, gray, self.alpha, gray_bg)

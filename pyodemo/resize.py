@@ -12,8 +12,9 @@ browser (a 256 × 256 crop to 64 × 64), is the mean of each block, computed dir
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from collections.abc import Iterable
+import sys
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, repeat
 from operator import add, mul
 
@@ -124,16 +125,42 @@ def block_means(flat: list[float], w: int, h: int, fx: int, fy: int, ch: int,
     # pixel (i, j) of every block along one block row: in row i of the block, from pixel j, every fx-th pixel
     spans = [(i * line + j * ch, (i + 1) * line) for i in range(fy) for j in range(fx)]
     out = [0.0] * (out_line * new_h)
-    # bytes (an opaque photo's, Image.from_rgba_resized): integer sums are exact, so the builtin sum (C
-    # speed) gives the same on every Python; floats are added in a fixed order (_added)
-    exact = isinstance(flat, (bytes, bytearray, memoryview))
+    if isinstance(flat, (bytes, bytearray, memoryview)):  # an opaque photo's bytes (Image.from_rgba_resized)
+        for r, sums in enumerate(_byte_block_sums(flat, w, h, fx, fy, ch)):
+            for c in range(ch) if channels is None else channels:
+                out[r * out_line + c : (r + 1) * out_line : ch] = [v * scale for v in sums[c::step]]
+        return out
     for r in range(new_h):
         for c in range(ch) if channels is None else channels:
             base = r * fy * line + c
             block_values = [flat[base + start : base + stop : step] for start, stop in spans]
-            sums = map(sum, zip(*block_values)) if exact else _added(block_values)  # one block per output pixel
-            out[r * out_line + c : (r + 1) * out_line : ch] = map(mul, sums, repeat(scale))
+            out[r * out_line + c : (r + 1) * out_line : ch] = map(mul, _added(block_values), repeat(scale))
     return out
+
+
+def _byte_block_sums(data: bytes, w: int, h: int, fx: int, fy: int, ch: int) -> Iterator[array]:
+    """Per row of blocks, the sums of ``fx`` × ``fy`` blocks of bytes (speed: the browser's every photo).
+
+    Integer sums are exact in any order, so they are taken on whole rows at once: each row of
+    bytes becomes one big integer with a 32-bit lane per value (room for 16 million bytes a block),
+    and adding integers adds every lane at once (SIMD within a register): ``fy`` rows are added,
+    then ``fx`` neighbours along the row (the same integer shifted by a pixel). Lane ``x`` then holds
+    the sum of the block that starts at value ``x``; the blocks start every ``fx · ch`` values.
+
+    >>> [list(s[::2]) for s in _byte_block_sums(bytes([1, 2, 3, 4,  5, 6, 7, 8]), 4, 2, 2, 2, 1)]
+    [[14, 22]]
+    """
+    line = w * ch
+    wide = bytearray(4 * len(data))
+    wide[0::4] = data  # little-endian 32-bit lanes
+    rows = [int.from_bytes(wide[4 * line * y : 4 * line * (y + 1)], "little") for y in range(h)]
+    for r in range(h // fy):
+        total = sum(rows[r * fy : (r + 1) * fy])
+        total = sum(total >> (32 * ch * j) for j in range(fx))
+        lanes = array("I", total.to_bytes(4 * line, "little"))  # "I": 4 bytes wherever Python runs
+        if sys.byteorder == "big":
+            lanes.byteswap()
+        yield lanes
 
 
 def separable(flat: list[float], w: int, h: int, new_w: int, new_h: int, ch: int) -> list[float]:

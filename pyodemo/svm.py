@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from itertools import compress
 from operator import itemgetter, mul
 from typing import Any
 
@@ -357,7 +358,7 @@ class SVC:
         """libsvm's decision values of one point: one per pair (ovo) or per class (ovr)."""
         rho = self._rho
         if self._w is not None:
-            return [dot(w, x) - r for w, r in zip(self._w, rho)]
+            return _linear_raw(self._w, x, rho)
         kv = kernel_values(
             self.kernel, x, self.support_vectors_, self._gamma, int(self.degree),
             float(self.coef0), rows_sq=self._sv_sq,
@@ -466,3 +467,17 @@ class SVC:
         """Read a model file written by :meth:`save`."""
         with open(path, "rb") as f:
             return cls.from_bytes(f.read())
+
+
+def _linear_raw(weights: list[list[float]], x: list[float], rho: list[float]) -> list[float]:
+    """``w · x − ρ`` for each weight vector, over the nonzero features of ``x`` only (speed).
+
+    A sprite's empty HOG cells and the colour cubes it does not use are zeros -- about half of
+    the classifier's vector -- and a zero term changes no sum, so the result is the same.
+    """
+    keep = list(compress(range(len(x)), x))
+    if len(keep) < 2:  # itemgetter needs two indices
+        return [dot(w, x) - r for w, r in zip(weights, rho)]
+    pick = itemgetter(*keep)
+    xs = pick(x)
+    return [dot(pick(w), xs) - r for w, r in zip(weights, rho)]

@@ -394,3 +394,19 @@ def test_from_rgba_resized_equals_from_rgba_then_resize(size, new, opaque):
     assert (got.width, got.height, got.channels, got.background) == (expected.width, expected.height, 3, expected.background)
     assert max(abs(a - b) for a, b in zip(got.pixels, expected.pixels)) < 1e-12
     assert max(abs(a - b) for a, b in zip(got.alpha, expected.alpha)) < 1e-12
+
+
+@pytest.mark.parametrize("w, h, fx, fy, ch", [(8, 6, 2, 3, 4), (12, 12, 4, 4, 4), (256, 64, 64, 64, 4),
+                                              (9, 5, 3, 5, 1), (6, 4, 1, 1, 3)])
+def test_block_means_of_bytes_are_each_blocks_exact_sum(w, h, fx, fy, ch):
+    """The bytes path (whole rows as big integers) gives every block's exact integer sum × 1/(fx·fy),
+    bit for bit, also for a block of 4,096 values of 255 (the lanes do not overflow)."""
+    from pyodemo.resize import block_means
+
+    rng = random.Random(hash((w, h, fx, fy, ch)))
+    data = bytes([255]) * (w * h * ch) if fx * fy >= 4096 else bytes(rng.randrange(256) for _ in range(w * h * ch))
+    scale = 1.0 / (fx * fy)
+    expected = [sum(data[(y * w + x) * ch + c] for y in range(by * fy, (by + 1) * fy) for x in range(bx * fx, (bx + 1) * fx)) * scale
+                for by in range(h // fy) for bx in range(w // fx) for c in range(ch)]
+    assert block_means(data, w, h, fx, fy, ch) == expected
+    assert block_means(data, w, h, fx, fy, ch, channels=(0,)) == [v if i % ch == 0 else 0.0 for i, v in enumerate(expected)]
