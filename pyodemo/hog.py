@@ -9,6 +9,10 @@ The recipe, as the talk tells it:
    downwards (gy), from its neighbours: ``gx = right − left``, ``gy = down − up``;
    magnitude ``√(gx² + gy²)``, direction ``atan2(gy, gx)`` folded into [0°, 180°)
    ("unsigned" gradients: a dark-to-light edge and a light-to-dark edge look alike).
+   This is scikit-image's convention: the change from dark (low values) to light (high values)
+   is positive and y grows downwards, as the row index does (its gradient along the row axis is
+   ``image[r + 1, c] − image[r − 1, c]``, i.e. ``down − up``), so on screen the angle turns
+   clockwise from the x axis.
 2. **Cell histograms**: the image is cut into cells (8 × 8 pixels: 64 gradient vectors)
    and each cell's gradients vote, with their magnitude, into 9 orientation bins of 20°.
 3. **Block normalisation**: overlapping blocks of 2 × 2 cells are normalised together
@@ -86,17 +90,9 @@ def _angle(gx: float, gy: float) -> float:
 def gradient_at(up: float, left: float, right: float, down: float) -> Gradient:
     """The gradient of a pixel from its four neighbours (the slide's worked example).
 
-    ``gx = right − left`` and ``gy = down − up``: the change from dark (low values) to light
-    (high values) is positive, with y growing downwards as in image coordinates (row
-    index). This is scikit-image's convention: its gradient along the row axis is
-    ``image[r + 1, c] − image[r − 1, c]``, i.e. ``down − up``; along the column axis
-    ``image[r, c + 1] − image[r, c − 1]``, i.e. ``right − left``. The angle is
-    ``atan2(gy, gx)`` in degrees folded into [0, 180), so on screen it turns clockwise
-    from the x axis.
-
-    The slide: up 50, left 20, right 100, down 110 gives gx = 80, gy = 60, magnitude
-    √(80² + 60²) = 100 and angle tan⁻¹(60/80) = tan⁻¹(0.75) = 36.8699° (the slide rounds
-    it down to 36.86°; to two decimals it is 36.87°).
+    ``gx = right − left``, ``gy = down − up`` (scikit-image's convention, see the module's step 1);
+    the angle ``atan2(gy, gx)`` in degrees, folded into [0, 180). The slide's pixel: magnitude
+    √(80² + 60²) = 100, angle tan⁻¹(60/80) = 36.8699° (the slide rounds it down to 36.86°).
 
     >>> g = gradient_at(up=50, left=20, right=100, down=110)
     >>> g.gx, g.gy, g.magnitude, round(g.angle, 2)

@@ -140,14 +140,8 @@ def resolve_gamma(gamma: float | str, X: Sequence[Sequence[float]]) -> float:
     return float(gamma)
 
 
-def kernel(
-    name: str,
-    x: Sequence[float],
-    z: Sequence[float],
-    gamma: float = 1.0,
-    degree: int = 3,
-    coef0: float = 0.0,
-) -> float:
+def kernel(name: str, x: Sequence[float], z: Sequence[float],
+           gamma: float = 1.0, degree: int = 3, coef0: float = 0.0) -> float:
     """One kernel value ``K(x, z)`` (see the table in the module docstring)."""
     d = dot(x, z)
     if name == "linear":

@@ -82,6 +82,8 @@ for y in range(8):
         b = int(g.angle // width)    # each pixel votes its magnitude into one bin
         if b < orientations:
             votes[b] += g.magnitude
+
+# ---- 3. The cell's histogram, by hand and by pyodemo
 by_hand = [v / 64 for v in votes]    # divided by the pixels in a cell, as scikit-image
 by_pyodemo = cell_histograms(image, orientations, (8, 8))[0][0]
 print("bins (from):", [round(b * width) for b in range(orientations)])
@@ -89,7 +91,7 @@ print("by hand:    ", [round(v, 2) for v in by_hand])
 print("pyodemo:    ", [round(v, 2) for v in by_pyodemo])
 print("same:", all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-9) for a, b in zip(by_hand, by_pyodemo)))
 
-# ---- 3. The whole descriptor of a 64 × 64 image: how long is a HOG vector?
+# ---- 4. The whole descriptor of a 64 × 64 image: how long is a HOG vector?
 cell = 8                             # pixels per cell: try 4 or 16
 ramp = [[(x + y) / 126 for x in range(64)] for y in range(64)]
 features = hog(ramp, orientations=orientations, pixels_per_cell=(cell, cell),
@@ -116,7 +118,7 @@ _tanh = math.tanh
 '''
 
 _SVM_DRIVER = '''\
-# ---- The slide's XOR: no straight line separates it
+# ---- 1. The slide's XOR: no straight line separates it
 X = [[0, 0], [1, 1], [1, 0], [0, 1]]
 y = [0, 0, 1, 1]
 clf = SVC(kernel="rbf", C=10, gamma=1)   # try kernel="linear"
@@ -125,7 +127,7 @@ print("predict [0.9, 0.1]:", clf.predict([[0.9, 0.1]]))
 print("training points:   ", clf.predict(X), "labels:", y)
 print("support vectors per class:", clf.n_support_, "of", len(X), "points")
 
-# ---- The decision function by hand, with kernel() above
+# ---- 2. The decision function by hand, with kernel() above
 gamma = resolve_gamma(clf.gamma, X)      # "scale" or "auto" → a number, as scikit-learn
 
 

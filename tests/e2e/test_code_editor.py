@@ -240,3 +240,59 @@ def test_code_editor_on_the_svm_page(open_page):
     stdout, error = shown(widget)
     assert error == "" and stdout == cpython(original)["stdout"]
     watch.check()
+
+
+def test_code_editor_in_slide_mode_shows_one_part_at_a_time(open_page):
+    """Slide mode: the program in its parts (imports, each copied function, each step), one at a time so the
+    slide needs no scrolling; the gutter numbers the program's lines; an edit of a part is an edit of the
+    program; Run runs the whole program and shows its output in the part's place; back on the page, the
+    editor holds the whole program with the edit."""
+    program = coderun.snippet("hog")["code"]
+    lines = program.split("\n")
+    page, watch = open_page("hog/?present#slide-last")
+    page.wait_for_function("() => window.pyodemoPresent?.show?.active")
+    widget = page.locator(f".pd-slide {WIDGET}")
+    wait_loaded(page)
+    parts = widget.locator(".codeed-parts button")
+    assert parts.all_text_contents() == ["Imports", "Gradient", "_angle()", "gradient_at()",
+                                         "Step 1", "Step 2", "Step 3", "Step 4", "Output"]
+    textarea, gutter = widget.locator("textarea"), widget.locator(".codeed-gutter")
+    assert textarea.input_value().startswith('"""HOG')
+
+    parts.filter(has_text="gradient_at()").click()
+    part = textarea.input_value()
+    first = lines.index("def gradient_at(up: float, left: float, right: float, down: float) -> Gradient:") - 1
+    assert part.split("\n")[0] == "# from pyodemo/hog.py" and "import math" not in part
+    assert part == "\n".join(lines[first : first + len(part.split("\n"))])
+    assert gutter.get_attribute("data-first") == str(first + 1)
+    assert parts.filter(has_text="gradient_at()").get_attribute("aria-pressed") == "true"
+    box, slide = widget.locator(".codeed-editor").bounding_box(), page.locator(".pd-frame").bounding_box()
+    assert box["y"] + box["height"] <= slide["y"] + slide["height"]
+
+    # an edit of step 1 is an edit of the program: Run runs all of it
+    parts.filter(has_text="Step 1").click()
+    textarea.fill(textarea.input_value().replace("up=50", "up=20"))
+    widget.get_by_role("button", name="Run").click()
+    wait_runs(page, 1)
+    assert widget.get_attribute("data-view") == "output"
+    assert parts.filter(has_text="Output").get_attribute("aria-pressed") == "true"
+    stdout, error = shown(widget)
+    edited = program.replace("\ng = gradient_at(up=50", "\ng = gradient_at(up=20", 1)  # step 1's line, not the docstring's
+    assert error == "" and stdout == cpython(edited)["stdout"]
+    assert stdout.startswith("gx = 80, gy = 90,")
+    assert "HOG length 1,764" in stdout
+
+    # Reset brings the whole program back, in the part being shown
+    parts.filter(has_text="Step 1").click()
+    widget.get_by_role("button", name="Reset").click()
+    assert "up=50" in textarea.input_value()
+    textarea.fill(textarea.input_value().replace("up=50", "up=30"))
+
+    # back on the page: the whole program, with the edit
+    page.locator(".pd-bar").get_by_role("button", name=re.compile("Back to the page")).click()
+    page.wait_for_function("() => !window.pyodemoPresent.show.active")
+    page.wait_for_function("(sel) => !document.querySelector(sel).dataset.view", arg=WIDGET)
+    editor = page.locator(WIDGET).locator("textarea")
+    assert editor.input_value() == program.replace("\ng = gradient_at(up=50", "\ng = gradient_at(up=30", 1)
+    assert page.locator(WIDGET).locator(".codeed-gutter").get_attribute("data-first") == "1"
+    watch.check()

@@ -8,10 +8,15 @@
 // own undo already handle well. On top of it: Tab indents by 4 spaces (Shift+Tab outdents), Enter keeps
 // the indentation, Esc then Tab leaves the field (so the keyboard is never trapped), Ctrl/⌘+Enter runs.
 //
+// In slide mode (inside .pd-frame) the program shows one part at a time (code-sections.js: the imports, each
+// copied function, each step), chosen with a row of buttons, and its output as one more view: a slide holds
+// about 20 lines legibly, the programs are 60 to 90. Run always runs the whole program, as edited.
+//
 // An endless loop cannot be interrupted inside the worker, so each run has a time limit (10 s, or the
 // widget's data-timeout-ms, or globalThis.pyodemoCodeTimeoutMs): past it python.js restarts the worker.
 import { call, onStatus, restart } from "../python.js";
 import { h, pythonStatus, whenVisible } from "../ui.js";
+import { replaceLines, sections } from "../code-sections.js";
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const BOOT_TIMEOUT_MS = 180_000; // starting Python is not the code's time
@@ -25,6 +30,7 @@ export function mount(el) {
   const fallback = (el.querySelector("pre code, code")?.textContent || "").replace(/\s+$/, "") + "\n";
   let original = null; // pyodemo's program, once it has arrived
   let running = false, stopping = false, runs = 0, escaped = false, pythonReady = false;
+  const slide = { on: false, program: "", part: 0, start: 0, end: 0 }; // slide mode (below)
 
   // ---- the editor: a gutter of line numbers beside a textarea that scrolls inside itself
   const hint = h("p", { class: "pyodemo-note codeed-hint", id: `${id}-hint` },
@@ -52,11 +58,59 @@ export function mount(el) {
   const sources = h("p", { class: "pyodemo-note codeed-sources" });
   const title = h("h3", {}, "Edit and run pyodemo's code");
 
-  el.replaceChildren(title, pythonStatus(), sources, label, editor, hint,
+  const parts = h("div", { class: "pyodemo-row pd-views codeed-parts", role: "group", "aria-label": "Part of the program" });
+
+  el.replaceChildren(title, pythonStatus(), sources, parts, label, editor, hint,
     h("div", { class: "pyodemo-row codeed-buttons" }, runButton, stopButton, resetButton), meta, output);
   el.dataset.state = "loading";
   onStatus((s) => { pythonReady = s.state === "ready"; });
   updateGutter();
+
+  // ---- slide mode: the textarea holds one part of `program`; on the page, the whole program
+  const inFrame = () => Boolean(el.closest(".pd-frame"));
+  const program = () => (slide.on ? slide.program : textarea.value);
+  new ResizeObserver(() => { if (inFrame() !== slide.on) setSlideMode(inFrame()); }).observe(el);
+
+  function setSlideMode(on) {
+    if (on) {
+      slide.program = textarea.value;
+      slide.on = true;
+      showPart(Math.min(slide.part, sections(slide.program).length - 1));
+    } else {
+      slide.on = false;
+      textarea.value = slide.program;
+      textarea.rows = rowsFor(slide.program);
+      delete el.dataset.view;
+      updateGutter();
+    }
+  }
+
+  /** In slide mode, show part `index` of the program (or its output, "output"), with the row of buttons. */
+  function showPart(index) {
+    const list = sections(slide.program);
+    if (index !== "output") {
+      const { start, end } = list[index];
+      Object.assign(slide, { part: index, start, end });
+      textarea.value = slide.program.split("\n").slice(start, end).join("\n");
+      textarea.rows = Math.max(...list.map((p) => p.end - p.start)); // every part in the same box
+      textarea.scrollTop = 0;
+      updateGutter();
+    }
+    el.dataset.view = index === "output" ? "output" : "code";
+    parts.replaceChildren(...list.map((p, i) => partButton(i, p.title)), partButton("output", "Output"));
+  }
+
+  function partButton(index, text) {
+    const pressed = index === "output" ? el.dataset.view === "output" : el.dataset.view === "code" && slide.part === index;
+    return h("button", { type: "button", "aria-pressed": String(pressed), dataset: { slideState: `part-${index}` },
+                         onclick: () => showPart(index) }, text);
+  }
+
+  /** A slide-mode edit goes into the program at the part's lines. */
+  textarea.addEventListener("input", () => {
+    if (!slide.on) return;
+    [slide.program, slide.end] = replaceLines(slide.program, slide.start, slide.end, textarea.value);
+  });
 
   // ---- loading pyodemo's program (this starts Python when the widget comes near the screen)
   whenVisible(el, () => load());
@@ -64,7 +118,7 @@ export function mount(el) {
   async function load() {
     try {
       const s = await call("code_editor.snippet", { name }, {}, { timeoutMs: BOOT_TIMEOUT_MS });
-      const edited = original !== null && textarea.value !== original; // a retry after the reader's edits
+      const edited = original !== null && program() !== original; // a retry after the reader's edits
       original = s.code;
       title.textContent = `Edit and run: ${s.title}`;
       sources.replaceChildren("This is the real source of ",
@@ -86,10 +140,15 @@ export function mount(el) {
 
   function setCode(code) {
     textarea.readOnly = false;
-    textarea.value = code;
-    textarea.rows = Math.min(MAX_ROWS, Math.max(6, code.split("\n").length));
-    textarea.scrollTop = 0;
     textarea.scrollLeft = 0;
+    if (slide.on) {
+      slide.program = code;
+      showPart(Math.min(slide.part, sections(code).length - 1));
+      return;
+    }
+    textarea.value = code;
+    textarea.rows = rowsFor(code);
+    textarea.scrollTop = 0;
     updateGutter();
   }
 
@@ -122,8 +181,9 @@ export function mount(el) {
         await call("ping", {}, {}, { timeoutMs: BOOT_TIMEOUT_MS });
       }
       setMeta(`Running… (stopped after ${seconds})`);
-      const result = await call("code_editor.run", { source: textarea.value }, {}, { timeoutMs: limit });
+      const result = await call("code_editor.run", { source: program() }, {}, { timeoutMs: limit });
       show(result);
+      if (slide.on) showPart("output");
     } catch (error) {
       if (error.kind === "restart") {
         const why = stopping
@@ -179,12 +239,14 @@ export function mount(el) {
   }
 
   // ---- the gutter follows the textarea's lines and scrolling
+  // (in slide mode the numbers are the program's, so they match a traceback's; no spare lines to scroll into)
   function updateGutter() {
     const lines = textarea.value.split("\n").length;
-    if (Number(gutter.dataset.lines) !== lines) {
-      gutter.textContent = Array.from({ length: lines }, (_, i) => i + 1).join("\n") + "\n\n";
-      gutter.dataset.lines = String(lines);
-      gutter.style.setProperty("--digits", String(String(lines).length)); // its width (it is sized apart from its text)
+    const first = slide.on ? slide.start + 1 : 1;
+    if (gutter.dataset.lines !== String(lines) || gutter.dataset.first !== String(first)) {
+      gutter.textContent = Array.from({ length: lines }, (_, i) => first + i).join("\n") + (slide.on ? "" : "\n\n");
+      Object.assign(gutter.dataset, { lines: String(lines), first: String(first) });
+      gutter.style.setProperty("--digits", String(String(first + lines - 1).length)); // its width (sized apart from its text)
     }
     gutter.scrollTop = textarea.scrollTop;
   }
@@ -282,5 +344,7 @@ export function mount(el) {
 
 // A symbol beside a button's word, for the eye only: screen readers say "Run", not "black triangle Run".
 const icon = (symbol) => h("span", { "aria-hidden": "true" }, `${symbol} `);
+
+const rowsFor = (code) => Math.min(MAX_ROWS, Math.max(6, code.split("\n").length));
 
 const fmtMs = (ms) => (ms < 10 ? `${Number(ms).toFixed(1)} ms` : `${Math.round(ms).toLocaleString("en-US")} ms`);
