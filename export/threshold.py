@@ -24,6 +24,8 @@ import math
 
 import numpy as np
 
+from pyodemo import classify
+
 #: The highest share of wrong answers among the "sure" ones on validation.
 MAX_RISK = 0.02
 #: How the training logs state the rule.
@@ -45,8 +47,9 @@ def risk_coverage(confidence: np.ndarray, correct: np.ndarray, threshold: float)
 
 
 def choose_threshold(confidence: np.ndarray, correct: np.ndarray, max_risk: float = MAX_RISK) -> float:
-    """The lowest threshold whose risk is ≤ *max_risk*: the largest coverage. It is one of the answers' own
-    confidences, kept exactly (a rounded value could let in one more wrong answer).
+    """The lowest threshold whose risk is ≤ *max_risk*: the largest coverage (the rule is written once, in
+    :func:`pyodemo.classify.choose_threshold`, which the browser's "Teach it" uses too). It is one of the
+    answers' own confidences, kept exactly (a rounded value could let in one more wrong answer).
 
     *confidence*: one number per validation answer (higher: surer); *correct*: whether it was right.
     The risk curve need not fall as the threshold rises; the rule takes the largest coverage that
@@ -61,15 +64,4 @@ def choose_threshold(confidence: np.ndarray, correct: np.ndarray, max_risk: floa
     >>> choose_threshold(np.array([0.3, 0.9]), np.array([False, False]))  # never right: above every answer
     0.9000000000000001
     """
-    c, ok = np.asarray(confidence, float), np.asarray(correct, bool)
-    if len(c) == 0:
-        return 0.0
-    order = np.argsort(-c, kind="stable")
-    c, ok = c[order], ok[order]
-    wrong = np.cumsum(~ok)
-    n = np.arange(1, len(c) + 1)
-    at_value = np.r_[c[1:] != c[:-1], True]  # a threshold takes all answers of equal confidence
-    meets = np.flatnonzero(at_value & (wrong <= max_risk * n))
-    if len(meets) == 0:
-        return math.nextafter(float(c[0]), math.inf)
-    return float(c[meets[-1]])
+    return classify.choose_threshold(np.asarray(confidence, float).tolist(), np.asarray(correct, bool).tolist(), max_risk)

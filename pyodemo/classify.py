@@ -57,6 +57,7 @@ from pyodemo.svm import SVC
 
 __all__ = [
     "default_crop", "prepare", "features", "color_histogram", "decision", "score_range", "rank", "top_k", "is_sure",
+    "choose_threshold",
 ]
 
 #: The default crop's margin: a fraction of the visible box's longer side, added on each side.
@@ -408,7 +409,11 @@ def decision(model: SVC, x: Sequence[float]) -> tuple[list[float], list[float]]:
     """
     if len(x) != model.n_features_in_:
         raise ValueError(f"the pipeline gives {len(x)} features but the model expects {model.n_features_in_}")
-    raw = model._raw(list(map(float, x)))  # libsvm's values: per pair (i, j), positive for class i
+    return decision_of_raw(model, model._raw(list(map(float, x))))
+
+
+def decision_of_raw(model: SVC, raw: list[float]) -> tuple[list[float], list[float]]:
+    """:func:`decision` from libsvm's values (per pair (i, j), positive for class i; or per class)."""
     k = len(model.classes_)
     if model._ovr:
         best = [max(raw[:c] + raw[c + 1 :]) for c in range(k)]
@@ -484,6 +489,31 @@ def is_sure(model: SVC, top: Sequence[dict] | float) -> bool:
         on_margin = str((model.pipeline or {}).get("threshold_on", "")).startswith("margin")
         value = top[0]["margin"] if on_margin else top[0]["score"]
     return value >= threshold
+
+
+def choose_threshold(confidence: Sequence[float], correct: Sequence[bool], max_risk: float = 0.02) -> float:
+    """The "not sure" rule: the lowest threshold — the largest coverage — whose confident-error rate (wrong
+    among the answers at or above it) is ≤ ``max_risk`` (selective classification: Chow 1970; Geifman &
+    El-Yaniv 2017). It is one of the answers' own confidences; a threshold takes all answers of equal
+    confidence; with no such threshold, nothing is sure (just above the highest confidence).
+
+    Sure from 0.6 on: four answers, one wrong (25 %); from 0.5 on, two of five would be wrong:
+
+    >>> choose_threshold([0.9, 0.8, 0.7, 0.6, 0.5], [True, True, False, True, False], 0.25)
+    0.6
+    >>> choose_threshold([0.5, 0.9], [True, True]), choose_threshold([0.3, 0.9], [False, False])
+    (0.5, 0.9000000000000001)
+    """
+    answers = sorted(zip(map(float, confidence), map(bool, correct)), key=lambda a: -a[0])
+    best, wrong = None, 0
+    for n, (c, ok) in enumerate(answers, 1):
+        wrong += not ok
+        last_of_value = n == len(answers) or answers[n][0] != c
+        if last_of_value and wrong <= max_risk * n:
+            best = c
+    if not answers:
+        return 0.0
+    return best if best is not None else math.nextafter(answers[0][0], math.inf)
 
 
 def describe(pipeline: dict) -> str:

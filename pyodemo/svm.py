@@ -216,8 +216,7 @@ class SVC:
         counts = [len(m) for m in members]
         weights = self._class_weights(classes, counts)
         gamma = resolve_gamma(self.gamma, rows)  # computed for every kernel, as scikit-learn
-        degree = int(self.degree)
-        km = KernelMatrix(rows, self.kernel, gamma, degree, float(self.coef0))
+        km = self._kernel_matrix(rows, gamma)
         n_classes = len(classes)
         c_class = [self.C * w for w in weights]
 
@@ -249,6 +248,10 @@ class SVC:
         self.fit_status_ = status
         self.shape_fit_ = (len(rows), len(rows[0]))
         return self
+
+    def _kernel_matrix(self, rows: list[list[float]], gamma: float) -> KernelMatrix:
+        """The training points' kernel matrix (a subclass may hand over one computed before: cross-validation)."""
+        return KernelMatrix(rows, self.kernel, gamma, int(self.degree), float(self.coef0))
 
     def _solve(self, km: KernelMatrix, idx: list[int], ys: list[int], cs: list[float]):
         """One binary problem on the points ``idx`` -> (alpha_i y_i, rho, n_iter, converged)."""
@@ -363,6 +366,11 @@ class SVC:
             self.kernel, x, self.support_vectors_, self._gamma, int(self.degree),
             float(self.coef0), rows_sq=self._sv_sq,
         )
+        return self._raw_from_kernel(kv)
+
+    def _raw_from_kernel(self, kv: list[float]) -> list[float]:
+        """:meth:`_raw` from the point's kernel values with the support vectors, ``K(x, sv_k)`` in order."""
+        rho = self._rho
         if self._ovr:
             return [dot(c, kv) - r for c, r in zip(self._coef, rho)]
         starts, counts = self._starts, self.n_support_

@@ -1,0 +1,112 @@
+"""Teach it, the engine (pyodemo.web.teach): the audience's examples → two cross-validated SVMs.
+
+The browser's SVM is scikit-learn's: on examples built from the dataset (six Pokémon, twenty pictures each,
+the talk's HOG + colour features), the cross-validation with the same folds, the same numeric γ and the same
+tie order picks the same grid point as ``GridSearchCV``, and every held-out answer is scikit-learn's — or
+lies within the parity bound of a decision boundary (counted, and none is allowed further away).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pyodemo.svm import SVC
+from pyodemo.web import teach
+
+ROOT = Path(__file__).resolve().parents[1]
+DATASET = ROOT / "data" / "pokemon-10"
+CLASSES = ["Horsea", "Mankey", "Mew", "Scyther", "Snorlax", "Vaporeon"]
+#: A held-out answer may differ from scikit-learn's only this close to a boundary (the SVM parity rule's bound
+#: on decision values, relative to the largest one).
+BOUNDARY = 1e-6
+
+
+def examples(per_class: int = 20, style: str | None = None) -> tuple[list[list[float]], list[str]]:
+    if not (DATASET / "manifest.csv").is_file():
+        pytest.fail("the dataset is missing: make data (python -m export dataset)")
+    rows = [r for r in csv.DictReader((DATASET / "manifest.csv").open()) if r["split"] == "train" and r["class"] in CLASSES]
+    X, y = [], []
+    for name in CLASSES:
+        mine = sorted((r for r in rows if r["class"] == name), key=lambda r: r["path"])[:: 3][:per_class]
+        for r in mine:
+            im = Image.open(DATASET / r["path"]).convert("RGBA")
+            X.append(teach.picture_features(im.tobytes(), im.width, im.height))
+            y.append(name)
+    return X, y
+
+
+@pytest.fixture(scope="module")
+def hog_examples():
+    return examples()
+
+
+def sklearn_answers(X, y, folds, kernel, C, gamma):
+    from sklearn.svm import SVC as SkSVC
+
+    X, y = np.asarray(X), np.asarray(y)
+    out = []
+    for test in folds:
+        train = sorted(set(range(len(y))) - set(test))
+        model = SkSVC(kernel=kernel, C=C, gamma=gamma, break_ties=True).fit(X[train], y[train])
+        out += list(zip(test, model.predict(X[test])))
+    return dict(out)
+
+
+def test_cross_validation_picks_scikit_learns_grid_point(hog_examples):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.svm import SVC as SkSVC
+
+    X, y = hog_examples
+    ours = teach.cross_validate(X, y, seed=0)
+    folds = teach.stratified_folds(y, seed=0)
+    assert len(folds) == 5 and sorted(i for f in folds for i in f) == list(range(len(y)))
+    cv = [(sorted(set(range(len(y))) - set(f)), f) for f in folds]
+    grid = [{"kernel": [k], "C": [c], "gamma": [ours["gamma"]]} for k, c in teach.GRID]
+    search = GridSearchCV(SkSVC(break_ties=True), grid, cv=cv, scoring="accuracy").fit(np.asarray(X), np.asarray(y))
+    assert ours["gamma"] == pytest.approx(1 / (len(X[0]) * np.asarray(X).var()), rel=1e-12)
+    near = 0
+    for point, theirs in zip(ours["grid"], search.cv_results_["mean_test_score"]):
+        if point["accuracy"] != pytest.approx(theirs, abs=1e-12):  # then only boundary points may explain it
+            answers = sklearn_answers(X, y, folds, point["kernel"], point["C"], ours["gamma"])
+            mine = teach.held_out_answers(X, y, folds, point["kernel"], point["C"], ours["gamma"])
+            differ = [i for i in answers if answers[i] != mine[i][0]]
+            assert all(abs(mine[i][1]) <= BOUNDARY * mine[i][2] for i in differ), differ
+            near += len(differ)
+    best = search.best_params_
+    assert (ours["kernel"], ours["C"]) == (best["kernel"], best["C"]) or near > 0
+    print(f"chosen {ours['kernel']} C={ours['C']}, cross-validated accuracy {ours['accuracy']:.3f}; "
+          f"held-out answers within the boundary bound: {near}")
+    assert np.sum(ours["confusion"]) == len(y) and np.trace(ours["confusion"]) / len(y) == pytest.approx(ours["accuracy"], abs=0.05)
+
+
+def test_train_gives_a_model_file_that_answers_like_the_cross_validated_choice(hog_examples):
+    X, y = hog_examples
+    out = teach.train({"hog": X}, y)["hog"]
+    model = SVC.from_bytes(out["model"])
+    assert (model.kernel, model.C, model.classes_) == (out["kernel"], out["C"], sorted(set(y)))
+    assert model.threshold == out["threshold"] and model.pipeline["feature"] == "hog"
+    assert out["n_support_vectors"] == len(model.support_) > 0
+    assert model.score(X, y) >= out["accuracy"]  # on its own training examples
+
+
+@pytest.mark.parametrize("labels, message", [
+    (["cup"] * 4, "at least two classes"),
+    (["cup", "cup", "pen"], "at least 2 examples: pen"),
+    (["cup", "", "pen", "pen"], "needs a class name"),
+    ("cup", "list of class names"),
+])
+def test_bad_examples_get_a_plain_message(labels, message):
+    with pytest.raises(ValueError, match=message):
+        teach.train({"hog": [[float(i), 1.0] for i in range(len(labels))]}, labels)
+
+
+def test_a_feature_vector_of_the_wrong_length_is_refused():
+    with pytest.raises(ValueError):
+        teach.train({"cnn": [[0.0, 1.0], [1.0, 0.0], [0.5], [1.0, 1.0]]}, ["a", "a", "b", "b"])
+    with pytest.raises(ValueError, match="3 cnn feature vectors for 4 examples"):
+        teach.train({"cnn": [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]}, ["a", "a", "b", "b"])
