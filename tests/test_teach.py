@@ -110,3 +110,24 @@ def test_a_feature_vector_of_the_wrong_length_is_refused():
         teach.train({"cnn": [[0.0, 1.0], [1.0, 0.0], [0.5], [1.0, 1.0]]}, ["a", "a", "b", "b"])
     with pytest.raises(ValueError, match="3 cnn feature vectors for 4 examples"):
         teach.train({"cnn": [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]}, ["a", "a", "b", "b"])
+
+
+def test_training_is_called_through_the_worker_doorway():
+    """The page calls "teach.train" and "teach.picture_features" like every widget's back end: JSON in, JSON
+    out, the model file as bytes, bad input as a plain message."""
+    import base64
+    import json
+
+    from pyodemo.web import rpc
+
+    X = [[0.0, 0.1], [0.1, 0.0], [0.05, 0.05], [1.0, 0.9], [0.9, 1.0], [0.95, 0.95]]
+    answer = json.loads(rpc.dispatch("teach.train", json.dumps({"features": {"cnn": X}, "labels": ["a"] * 3 + ["b"] * 3})))
+    assert answer["ok"], answer
+    result = answer["result"]["cnn"]
+    assert result["folds"] == 6 and result["accuracy"] == 1.0  # leave-one-out: 3 examples a class
+    assert SVC.from_bytes(base64.b64decode(result["model"]["__bytes__"])).classes_ == ["a", "b"]
+    refused = json.loads(rpc.dispatch("teach.train", json.dumps({"features": {"cnn": X}, "labels": ["a"] * 6})))
+    assert refused == {"ok": False, "kind": "value", "error": "teach at least two classes (all examples are 'a')"}
+    rgba = bytes([200, 30, 30, 255]) * (16 * 16)
+    answer = json.loads(rpc.dispatch("teach.picture_features", json.dumps({"width": 16, "height": 16}), {"rgba": rgba}))
+    assert answer["ok"] and len(answer["result"]) == len(teach.picture_features(rgba, 16, 16))

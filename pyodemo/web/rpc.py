@@ -28,7 +28,7 @@ from typing import Any, Callable
 #: ``pyodemo.web`` (the JS module ``slides/js/widgets/<widget with dashes>.js`` calls it), imported on
 #: first use (boot stays fast), whose ``__all__`` lists the functions the browser may call.
 WIDGETS = ("gradient_explorer", "hog_explorer", "convolution", "svm_playground", "kernel_compare",
-           "classifier", "code_editor")
+           "classifier", "code_editor", "teach")
 
 
 def ping() -> str:
