@@ -16,6 +16,10 @@ Prints a JSON list, one object per picture::
     [{"path": "...", "hog_svm": [{"label": "Mew", "score": 9.2}, ...×3], "hog_svm_sure": true,
       "cnn": [{"label": "Mew", "score": 0.97}, ...×3], "cnn_sure": true}]
 
+``--model FILE`` answers with a classifier of "Teach it" instead (a model file of
+`pyodemo.web.teach.train`, on HOG + colour or on the CNN's learned features — then the committed CNN must be
+the one it was trained on): ``[{"path": ..., "model": [...×3], "model_sure": true}]``.
+
 ``--box X,Y,SIDE`` (once per picture, in their order) gives each picture's crop square in its
 own pixels, as the classifier widget reports it (write ``--box=-10,0,300`` when X is negative); ``--features`` adds each picture's
 ``"hog_svm_input"`` (``box``, the block size ``k``, and the ``sent`` width and height Python got) and its feature
@@ -30,6 +34,7 @@ to stderr.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import math
 import sys
@@ -61,6 +66,15 @@ class Cnn:
         self.session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
         self.input_name = self.spec.get("name") or self.session.get_inputs()[0].name
         self.logits = (self.sidecar.get("outputs") or {}).get("logits", "logits")
+        self.sha256 = hashlib.sha256(Path(onnx_path).read_bytes()).hexdigest()
+
+    def embedding(self, path: str | Path) -> list[float]:
+        """The CNN's learned features of a picture (the ``embedding`` output), as the browser reads them."""
+        name = (self.sidecar.get("outputs") or {}).get("embedding")
+        if name is None:
+            raise ValueError("this CNN has no embedding output: retrain it with `python -m export train-cnn`")
+        (vectors,) = self.session.run([name], {self.input_name: self.cnn_input.tensor(self.cnn_input.open_image(path), self.spec)})
+        return [float(v) for v in vectors[0]]
 
     def top_k(self, path: str | Path, k: int = 3) -> list[dict]:
         image = self.cnn_input.open_image(path)
@@ -143,6 +157,19 @@ def predict_one(path: str, svm: SVC, cnn: Cnn | None, k: int = 3, box: Sequence[
     return entry
 
 
+def taught_one(path: str, model: SVC, cnn: Cnn | None, k: int = 3, box: Sequence[int] | None = None) -> dict:
+    """One picture's answer from a "Teach it" classifier (its features: HOG + colour, or the CNN's)."""
+    try:
+        if model.pipeline["feature"] == "hog":
+            answer = svm_answer(model, *open_rgba(path), k, box)
+        else:
+            top = classify.rank(model, cnn.embedding(path), k)
+            answer = {"top": top, "sure": classify.is_sure(model, top)}
+    except ValueError as error:
+        return {"path": path, "error": str(error)}
+    return {"path": path, "model": answer["top"], "model_sure": answer["sure"]}
+
+
 def parse_box(text: str) -> list[int]:
     """``"X,Y,SIDE"`` → ``[x, y, side]`` (whole numbers, side ≥ 1; x and y may be negative).
 
@@ -167,17 +194,36 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="a picture's crop square in its own pixels; give one per picture, in order "
                              "(--box=X,Y,SIDE when X is negative)")
     parser.add_argument("--features", action="store_true", help="add the HOG+SVM input and feature vector")
+    parser.add_argument("--model", type=Path, help='a classifier of "Teach it" (a .svm model file) instead of the two')
     args = parser.parse_args(argv)
     if args.k < 1:
         raise ValueError("-k must be at least 1")
     boxes = args.box or [None] * len(args.images)
     if len(boxes) != len(args.images):
         raise ValueError(f"{len(boxes)} --box for {len(args.images)} pictures: give one per picture, or none")
+    if args.model is not None:
+        return predict_taught(args)
     svm = load_svm(args.models / "hog_svm.svm")
     cnn, why = load_cnn(args.models)
     if cnn is None:
         print(f"note: \"cnn\" is null: {why}", file=sys.stderr)
     entries = [predict_one(p, svm, cnn, args.k, box, args.features) for p, box in zip(args.images, boxes)]
+    print(json.dumps(entries, indent=1))
+    return 1 if any("error" in e for e in entries) else 0
+
+
+
+def predict_taught(args: argparse.Namespace) -> int:
+    from pyodemo.web import teach
+
+    if not args.model.is_file():
+        raise ValueError(f"{args.model} not found")
+    cnn, why = load_cnn(args.models)
+    if cnn is None:
+        print(f"note: no CNN ({why}): only a model on HOG + colour features can answer", file=sys.stderr)
+    model = teach.load(args.model.read_bytes(), cnn.sha256 if cnn else None)
+    boxes = args.box or [None] * len(args.images)
+    entries = [taught_one(p, model, cnn, args.k, box) for p, box in zip(args.images, boxes)]
     print(json.dumps(entries, indent=1))
     return 1 if any("error" in e for e in entries) else 0
 

@@ -98,6 +98,7 @@ def test_train_gives_a_model_file_that_answers_like_the_cross_validated_choice(h
     (["cup"] * 4, "at least two classes"),
     (["cup", "cup", "pen"], "at least 2 examples: pen"),
     (["cup", "", "pen", "pen"], "needs a class name"),
+    (["cup", "cup", "Cup ", "Cup ", "pen", "pen"], "differ only in case or spaces: 'cup' and 'Cup'"),
     ("cup", "list of class names"),
 ])
 def test_bad_examples_get_a_plain_message(labels, message):
@@ -106,10 +107,13 @@ def test_bad_examples_get_a_plain_message(labels, message):
 
 
 def test_a_feature_vector_of_the_wrong_length_is_refused():
+    sha = "ab" * 32
     with pytest.raises(ValueError):
-        teach.train({"cnn": [[0.0, 1.0], [1.0, 0.0], [0.5], [1.0, 1.0]]}, ["a", "a", "b", "b"])
+        teach.train({"cnn": [[0.0, 1.0], [1.0, 0.0], [0.5], [1.0, 1.0]]}, ["a", "a", "b", "b"], cnn_sha256=sha)
     with pytest.raises(ValueError, match="3 cnn feature vectors for 4 examples"):
-        teach.train({"cnn": [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]}, ["a", "a", "b", "b"])
+        teach.train({"cnn": [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]]}, ["a", "a", "b", "b"], cnn_sha256=sha)
+    with pytest.raises(ValueError, match="features must be given per kind"):
+        teach.train({"sift": [[0.0, 1.0], [1.0, 0.0], [0.5, 0.5], [1.0, 1.0]]}, ["a", "a", "b", "b"])
 
 
 def test_training_is_called_through_the_worker_doorway():
@@ -121,13 +125,52 @@ def test_training_is_called_through_the_worker_doorway():
     from pyodemo.web import rpc
 
     X = [[0.0, 0.1], [0.1, 0.0], [0.05, 0.05], [1.0, 0.9], [0.9, 1.0], [0.95, 0.95]]
-    answer = json.loads(rpc.dispatch("teach.train", json.dumps({"features": {"cnn": X}, "labels": ["a"] * 3 + ["b"] * 3})))
+    sha = "0f" * 32
+    answer = json.loads(rpc.dispatch("teach.train", json.dumps({"features": {"cnn": X}, "labels": ["a"] * 3 + ["b"] * 3,
+                                                                "cnn_sha256": sha})))
     assert answer["ok"], answer
     result = answer["result"]["cnn"]
     assert result["folds"] == 6 and result["accuracy"] == 1.0  # leave-one-out: 3 examples a class
     assert SVC.from_bytes(base64.b64decode(result["model"]["__bytes__"])).classes_ == ["a", "b"]
-    refused = json.loads(rpc.dispatch("teach.train", json.dumps({"features": {"cnn": X}, "labels": ["a"] * 6})))
+    refused = json.loads(rpc.dispatch("teach.train", json.dumps({"features": {"cnn": X}, "labels": ["a"] * 6,
+                                                                 "cnn_sha256": sha})))
     assert refused == {"ok": False, "kind": "value", "error": "teach at least two classes (all examples are 'a')"}
     rgba = bytes([200, 30, 30, 255]) * (16 * 16)
     answer = json.loads(rpc.dispatch("teach.picture_features", json.dumps({"width": 16, "height": 16}), {"rgba": rgba}))
     assert answer["ok"] and len(answer["result"]) == len(teach.picture_features(rgba, 16, 16))
+
+
+def test_a_model_file_answers_in_the_cli_like_in_python(hog_examples, tmp_path, capsys):
+    """`python -m export predict --model FILE` reads a Teach-it model file and answers like the worker would."""
+    import json
+
+    from export import predict
+
+    X, y = hog_examples
+    out = teach.train({"hog": X}, y)["hog"]
+    path = tmp_path / "mine.svm"
+    path.write_bytes(out["model"])
+    pictures = sorted((DATASET / "Mew").glob("*.png"))[:2] + sorted((DATASET / "Snorlax").glob("*.png"))[:2]
+    assert predict.main(["--model", str(path), *map(str, pictures)]) == 0
+    answers = json.loads(capsys.readouterr().out)
+    model = teach.load(out["model"])
+    for picture, answer in zip(pictures, answers):
+        im = Image.open(picture).convert("RGBA")
+        assert answer["model"][0]["label"] == model.predict([teach.picture_features(im.tobytes(), im.width, im.height)])[0]
+        assert answer["model_sure"] in (True, False)
+
+
+def test_a_model_of_cnn_features_needs_the_cnn_it_was_trained_on():
+    X = [[0.0, 0.1], [0.1, 0.0], [1.0, 0.9], [0.9, 1.0]]
+    with pytest.raises(ValueError, match="SHA-256 of the CNN"):
+        teach.train({"cnn": X}, ["a", "a", "b", "b"])
+    model = teach.train({"cnn": X}, ["a", "a", "b", "b"], cnn_sha256="ab" * 32)["cnn"]["model"]
+    assert teach.load(model, "ab" * 32).classes_ == ["a", "b"]
+    with pytest.raises(ValueError, match="CNN abababababab…, but the CNN here is cdcdcdcdcdcd…"):
+        teach.load(model, "cd" * 32)
+    with pytest.raises(ValueError, match="there is no CNN here"):
+        teach.load(model)
+    with pytest.raises(ValueError, match="not made by Teach it"):
+        teach.load((ROOT / "slides" / "models" / "hog_svm.svm").read_bytes())
+    with pytest.raises(ValueError):
+        teach.load(model[:40])  # a truncated file

@@ -46,6 +46,8 @@ __all__ = ["picture_features", "train"]
 
 #: The grid, in the order ties are broken: the smaller C first, then the linear kernel.
 GRID = [(kernel, c) for c in (0.1, 1.0, 10.0) for kernel in ("linear", "rbf")]
+#: The kinds of features a classifier is trained on: the talk's HOG + colour, the CNN's learned features.
+KINDS = ("hog", "cnn")
 #: Folds of the cross-validation (fewer examples in a class: leave-one-out).
 FOLDS = 5
 #: The talk's HOG + colour features, as the site's HOG+SVM model computes them (its model file's pipeline).
@@ -199,14 +201,21 @@ def cross_validate(X: Sequence[Sequence[float]], labels: Sequence[str], seed: in
 # ------------------------------------------------------------------------ the call
 
 
-def train(features: dict[str, Sequence[Sequence[float]]], labels: Sequence[str], seed: int = 0) -> dict:
+def train(features: dict[str, Sequence[Sequence[float]]], labels: Sequence[str], seed: int = 0,
+          cnn_sha256: str | None = None) -> dict:
     """Train a classifier per kind of feature (``{"hog": [...], "cnn": [...]}``, one vector per example,
     in the order of ``labels``): the cross-validated choice, then the model on all examples with it.
 
     Answers per kind ``{**cross_validate(...), "n_support_vectors", "train_ms", "model": bytes}``; the model
-    is a pyodemo model file (:meth:`pyodemo.svm.SVC.to_bytes`) with its threshold.
+    is a pyodemo model file (:meth:`pyodemo.svm.SVC.to_bytes`) whose header records the kind of feature, the
+    class names, the "not sure" threshold and, for CNN features, ``cnn_sha256``: the SHA-256 of the ONNX
+    model that computed them (:func:`load`).
     """
     labels = _check_labels(labels)
+    if not isinstance(features, dict) or not features or set(features) - set(KINDS):
+        raise ValueError(f"features must be given per kind: {' and/or '.join(KINDS)}")
+    if "cnn" in features and not (isinstance(cnn_sha256, str) and len(cnn_sha256) == 64):
+        raise ValueError("CNN features need the SHA-256 of the CNN that computed them (cnn_sha256)")
     out = {}
     for kind, X in features.items():
         start = time.perf_counter()
@@ -216,11 +225,27 @@ def train(features: dict[str, Sequence[Sequence[float]]], labels: Sequence[str],
         result = cross_validate(rows, labels, seed)
         model = SVC(kernel=result["kernel"], C=result["C"], gamma=result["gamma"]).fit(rows, labels)
         model.threshold = result["threshold"]
-        model.pipeline = {**(PIPELINE if kind == "hog" else {}), "feature": kind,
+        model.pipeline = {**(PIPELINE if kind == "hog" else {"cnn_sha256": cnn_sha256}), "feature": kind,
                           "threshold_on": "margin: the top class's smallest one-vs-one decision value"}
         out[kind] = {**result, "n_support_vectors": len(model.support_),
                      "train_ms": (time.perf_counter() - start) * 1e3, "model": model.to_bytes()}
     return out
+
+
+def load(model: bytes, cnn_sha256: str | None = None) -> SVC:
+    """A model file of :func:`train`, checked: a pyodemo model file of this version, trained here, and — for
+    CNN features — by the CNN whose SHA-256 is ``cnn_sha256`` (a file from before a retrained CNN is refused)."""
+    svc = SVC.from_bytes(bytes(model))
+    kind = (svc.pipeline or {}).get("feature")
+    if kind not in KINDS:
+        raise ValueError("this model file was not made by Teach it (its header names no feature kind)")
+    trained_on = svc.pipeline.get("cnn_sha256")
+    if kind == "cnn" and cnn_sha256 is None:
+        raise ValueError(f"this model answers from the features of the CNN {str(trained_on)[:12]}…, and there is no CNN here")
+    if kind == "cnn" and trained_on != cnn_sha256:
+        raise ValueError(f"this model was trained on the features of the CNN {str(trained_on)[:12]}…, but the CNN "
+                         f"here is {str(cnn_sha256)[:12]}…: its features differ, so teach the classes again")
+    return svc
 
 
 def _check_labels(labels: Any) -> list[str]:
@@ -229,6 +254,13 @@ def _check_labels(labels: Any) -> list[str]:
     labels = [str(v).strip() for v in labels]
     if any(not v for v in labels):
         raise ValueError("every example needs a class name")
+    same = {}
+    for v in dict.fromkeys(labels):
+        same.setdefault(" ".join(v.casefold().split()), []).append(v)
+    twins = [names for names in same.values() if len(names) > 1]
+    if twins:
+        raise ValueError(f"two classes differ only in case or spaces: {' and '.join(map(repr, twins[0]))}; "
+                         "give them one name, or two different ones")
     counts = {v: labels.count(v) for v in labels}
     if len(counts) < 2:
         raise ValueError(f"teach at least two classes (all examples are {labels[0]!r})" if labels
