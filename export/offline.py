@@ -25,10 +25,11 @@ from pathlib import Path
 
 CACHE_PREFIX = "pyodemo-"
 #: Not worth keeping offline: compressed twins (the browser caches decoded bodies), the server's headers,
-#: the PDF, sitemaps, and the search's language packs for languages the site does not use.
+#: the PDF, sitemaps, the search's language packs for languages the site does not use, and follow mode's
+#: endpoints (`export.serve`: live answers, which the worker leaves to the network).
 SKIP_SUFFIXES = (".br", ".gz", ".pdf", ".map")
 SKIP_NAMES = {"sw.js", "_headers.json", "sitemap.xml"}
-SKIP_DIRS = ("assets/javascripts/lunr/",)
+SKIP_DIRS = ("assets/javascripts/lunr/", "_follow/")  # follow mode's endpoints are live, never cached
 
 
 def priority(url: str) -> int:
@@ -137,7 +138,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || !request.url.startsWith(SCOPE) || request.headers.has("range")) return;
   const url = new URL(request.url);
-  if (url.href === absolute("sw.js")) return;
+  if (url.href === absolute("sw.js") || url.href.startsWith(absolute("_follow/"))) return;
   event.respondWith(isPage(request, url) ? networkFirst(event, request) : cacheFirst(event, request));
 });
 
