@@ -15,7 +15,10 @@ stream (``GET /_follow/events``) and gets the move as ``event: move`` with ``{"p
   move; its own thread writes it to the socket with a send timeout. A follower whose queue is full (it
   could not take `QUEUE` events) or whose send times out is dropped, so a slow or vanished phone never
   holds up the others. A comment line every `KEEPALIVE_S` keeps proxies and phones from closing an idle
-  stream (and finds vanished clients). A new stream starts with ``retry:`` and the current slide, so a
+  stream (and finds vanished clients). A phone that moves to another page closes its stream and opens a
+  new one: each follower's thread looks for its peer's close every `POLL_S`, and a full room first
+  forgets the streams whose peer has closed, so a room of phones changing page is never "full" of
+  their old streams. A new stream starts with ``retry:`` and the current slide, so a
   phone that reconnects resyncs at once. `Room.close` (server stopping) sends ``event: bye``.
 """
 
@@ -25,7 +28,9 @@ import hmac
 import json
 import queue
 import secrets
+import select
 import socket
+import time
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +38,7 @@ from pathlib import Path
 MAX_BODY = 1024
 QUEUE = 8
 KEEPALIVE_S = 15.0
+POLL_S = 1.0
 SEND_TIMEOUT_S = 10.0
 RETRY_MS = 2000
 LIMIT = 256
@@ -52,6 +58,17 @@ def load_deck(root: Path | str) -> dict[str, int]:
 def sse(event: str, data: dict) -> bytes:
     """One server-sent event (a single `data:` line: the JSON has no newline)."""
     return f"event: {event}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n".encode()
+
+
+def peer_closed(connection: socket.socket | None) -> bool:
+    """Has the other end closed this connection? (Readable with nothing to read; no byte is consumed.)"""
+    if connection is None:
+        return False
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
 
 
 @dataclass(eq=False)
@@ -136,6 +153,10 @@ class Room:
     def join(self, connection: socket.socket | None = None) -> Follower | None:
         """A new follower with the current slide queued, or None when the room is full or closed."""
         with self.lock:
+            if len(self.followers) >= self.limit:
+                for old in [f for f in self.followers if peer_closed(f.connection)]:
+                    old.drop()
+                    self.followers.discard(old)
             if self.closed or len(self.followers) >= self.limit:
                 self.refused += 1
                 return None
@@ -163,11 +184,17 @@ class Room:
         """Write `follower`'s events with `write(bytes)` until it leaves, is dropped or the room closes."""
         try:
             write(f"retry: {RETRY_MS}\n\n".encode())
+            quiet_since = time.monotonic()
             while not follower.dropped:
                 try:
-                    item = follower.events.get(timeout=KEEPALIVE_S)
+                    item = follower.events.get(timeout=POLL_S)
                 except queue.Empty:
+                    if peer_closed(follower.connection):
+                        return
+                    if time.monotonic() - quiet_since < KEEPALIVE_S:
+                        continue
                     item = b": keep-alive\n\n"
+                quiet_since = time.monotonic()
                 if item is BYE:
                     write(sse("bye", {"message": "The presenter's server stopped."}))
                     return

@@ -280,6 +280,18 @@ def test_a_vanished_follower_is_forgotten_and_the_others_still_follow(served):
     stays.close()
 
 
+def test_a_full_room_first_forgets_the_streams_whose_phone_left(served):
+    server, port = served
+    streams = [Stream(port) for _ in range(server.room.limit)]
+    for s in streams:
+        s.event()
+    streams[0].close()  # this phone moved to another page: its old stream is closed, the server not told yet
+    new = Stream(port)
+    assert new.event() == ("waiting", {})
+    for s in streams[1:] + [new]:
+        s.close()
+
+
 def test_when_the_server_stops_followers_are_told(served):
     server, port = served
     stream = Stream(port)

@@ -116,7 +116,9 @@ export class SpeakerView {
     timer.setAttribute("aria-label", "Timer");
     const nav = el("div", "pd-sv__nav",
       textButton("Previous slide", () => this.step(-1), "prev"),
-      textButton("Next slide", () => this.step(1), "next"));
+      textButton("Next slide", () => this.step(1), "next"),
+      textButton("QR code", () => this.toggleQR()));
+    nav.lastChild.title = "Show or hide this slide's QR code on the audience screen (Q)";
     const bar = el("header", "pd-sv__bar", this.position, nav, timer, this.clock);
     this.current = el("section", "pd-sv__current");
     this.current.setAttribute("aria-label", "Current slide");
@@ -213,6 +215,11 @@ export class SpeakerView {
     }
   }
 
+  /** Show (or hide) the current slide's QR code full screen in the slide window (slide-qr.js). */
+  toggleQR() {
+    sync.send("qr", { role: "speaker" });
+  }
+
   onKey(event) {
     const command = this.keys.read(event);
     if (!command) {
@@ -224,6 +231,7 @@ export class SpeakerView {
     switch (command.action) {
       case "next": return this.step(1);
       case "prev": return this.step(-1);
+      case "qr": return this.toggleQR();
       case "first": return this.pages.length ? this.moveTo(this.pages[0], 0, { local: true }) : null;
       case "last": return this.pages.length ? this.moveTo(this.pages.at(-1), "last", { local: true }) : null;
       case "goto": {
