@@ -98,6 +98,7 @@ const HASHES = new Map(ASSETS.map(([url, hash]) => [absolute(url), hash]));
 const MANIFEST = absolute("__pyodemo-cache-manifest__");
 const PAGE_TIMEOUT_MS = 4000;
 const PARALLEL = 3;
+const NO_FOLLOW = () => new Response('{"follow": false}', { headers: { "Content-Type": "application/json" } });
 
 self.addEventListener("install", () => self.skipWaiting());
 
@@ -138,7 +139,13 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || !request.url.startsWith(SCOPE) || request.headers.has("range")) return;
   const url = new URL(request.url);
-  if (url.href === absolute("sw.js") || url.href.startsWith(absolute("_follow/"))) return;
+  if (url.href === absolute("sw.js")) return;
+  if (url.href.startsWith(absolute("_follow/"))) {
+    // Follow mode's live endpoints go to the network, never to the cache; with no server there is no
+    // follow server either, which is what its config says then (instead of a failed request).
+    if (url.href === absolute("_follow/config.json")) event.respondWith(fetch(request).catch(() => NO_FOLLOW()));
+    return;
+  }
   event.respondWith(isPage(request, url) ? networkFirst(event, request) : cacheFirst(event, request));
 });
 
