@@ -15,7 +15,7 @@ import pytest
 from export.deck import slide_anchors
 from export.serve import serve_in_thread, stop_follow
 from tests.e2e.conftest import SITE, PageWatch
-from tests.e2e.slide_fit import SIZES
+from tests.e2e.slide_fit import BODY_MIN, CANVAS_TEXT, READY_MS, SIZES, open_deck_page, walk
 from tests.e2e.test_present import FRAMES
 
 #: Bounds a hang only (a page load on a busy machine), nothing is timed.
@@ -188,6 +188,30 @@ def test_the_title_slide_shows_the_follow_link_on_a_follow_server(room, contexts
     code.wait_for()
     assert code.get_attribute("data-url") == f"{url}/?follow"
     assert page.evaluate("(async (u) => (await fetch(u)).headers.get('content-type'))", code.get_attribute("src")) == "image/svg+xml"
+
+
+def test_the_title_slide_with_the_follow_link_fits_at_every_size(room, browser):
+    """The slide-fit test's measurements (tests/e2e/slide_fit.py) on the audience slide as a follow server
+    draws it: two codes instead of one."""
+    server, url = room
+    context = browser.new_context(base_url=url, service_workers="block")
+    context.set_default_timeout(READY_MS)
+    context.add_init_script(CANVAS_TEXT)
+    try:
+        page = open_deck_page(context, "/")
+        watch = PageWatch(page)
+        number = 1 + page.evaluate("""() => window.pyodemoPresent.show.slides.findIndex((s) => s.nodes.some((n) =>
+          n.nodeType === 1 && (n.matches('[data-widget="audience-qr"]') || n.querySelector('[data-widget="audience-qr"]'))))""")
+        assert number >= 1, "no slide holds the audience QR widget"
+        rows = list(walk(page, "/", only={number}))
+        assert page.locator(".pd-slide .pd-qr__item--follow").count() == 1
+        watch.check()
+    finally:
+        context.close()
+    assert {size for *_, size, _ in rows} == set(SIZES)
+    for _, _, (w, h), r in rows:
+        assert r["frameInWindow"] and r["hidden"] < 1 and not r["clipped"], (w, h, r["outside"], r["clipped"])
+        assert not r["small"] and min(r["body"]) >= BODY_MIN - 0.01, (w, h, r["small"], min(r["body"]))
 
 
 # --- the QR code of the current slide (any host) ----------------------------------------------------
