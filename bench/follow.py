@@ -13,8 +13,13 @@
    Counted for each move by the server itself, from the post until the follower's page has loaded and
    says where it is (``data-follow-at``): the responses it wrote (how many of them a 304, the
    revalidation of a file the phone has) and their bytes (status line, headers, body as sent); and the
-   demos' workers the page started (Python's, the CNN's; 0: the widgets wait for a tap). Multiply by the
-   room's size for the burst.
+   demos' workers the page started (Python's, the CNN's; 0: the widgets wait for a tap).
+3. **The room's burst.** What that follower's page asked for on the second move (each path, and whether
+   the server answered 200 or 304) is asked again by `FOLLOWERS` phones at once, against a server of its
+   own process (`python -m export serve --follow`, so its threads do not share this process's GIL): one
+   keep-alive connection and one thread per phone, the 304s with the ETag the phone would hold. Reported:
+   when the last phone has its page (the burst's wall time) and the median phone's time. Bounded by
+   `DEADLINE_S`; the server is stopped at the end.
 """
 
 from __future__ import annotations
@@ -182,6 +187,7 @@ def burst() -> dict:
                                        timeout=120_000)
                 page.wait_for_load_state("load")
                 answers = list(server.answers)
+                out["requests"] = [(path, status) for path, status, _ in answers]  # the last move's, for room_burst
                 out[f"follow_burst_{name}_requests"] = len(answers)
                 out[f"follow_burst_{name}_revalidated_304"] = sum(status == 304 for _, status, _ in answers)
                 out[f"follow_burst_{name}_kb"] = round(sum(n for _, _, n in answers) / 1000, 1)
@@ -195,10 +201,85 @@ def burst() -> dict:
     return out
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def room_burst(requests: list[tuple[str, int]]) -> dict:
+    """`FOLLOWERS` phones ask for `requests` ([(path, status)]) at once; (wall s, median phone s)."""
+    import http.client
+    import subprocess
+    import sys
+    import threading
+
+    port = free_port()
+    server = subprocess.Popen([sys.executable, "-m", "export", "serve", "--follow", "--port", str(port),
+                               "--root", str(SITE)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        while "Present from this link" not in (line := server.stdout.readline()):
+            if not line:
+                raise RuntimeError("the follow server did not start")
+        headers = {"Accept-Encoding": "br, gzip", "Accept": "*/*"}
+        etags = {}
+        probe = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for path, _ in requests:
+            probe.request("GET", path, headers=headers)
+            response = probe.getresponse()
+            response.read()
+            etags[path] = response.getheader("ETag")
+        probe.close()
+        start = threading.Barrier(FOLLOWERS + 1)
+        took: list[float] = []
+        failed: list[str] = []
+        lock = threading.Lock()
+
+        def phone():
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=DEADLINE_S)
+            start.wait()
+            t0 = time.perf_counter()
+            try:
+                for path, status in requests:
+                    extra = {"If-None-Match": etags[path]} if status == 304 and etags[path] else {}
+                    conn.request("GET", path, headers={**headers, **extra})
+                    response = conn.getresponse()
+                    response.read()
+                    if response.status != status:
+                        raise RuntimeError(f"{path}: {response.status}, not {status}")
+                with lock:
+                    took.append(time.perf_counter() - t0)
+            except Exception as error:  # noqa: BLE001 - counted and reported
+                with lock:
+                    failed.append(str(error))
+            finally:
+                conn.close()
+
+        threads = [threading.Thread(target=phone, daemon=True) for _ in range(FOLLOWERS)]
+        for t in threads:
+            t.start()
+        start.wait()
+        t0 = time.perf_counter()
+        for t in threads:
+            t.join(max(0.0, DEADLINE_S - (time.perf_counter() - t0)))
+        wall = time.perf_counter() - t0
+        if failed or len(took) < FOLLOWERS:
+            raise RuntimeError(f"{len(took)} of {FOLLOWERS} phones got their page; {failed[:3]}")
+        return {"follow_room_burst_phones": FOLLOWERS, "follow_room_burst_requests": FOLLOWERS * len(requests),
+                "follow_room_burst_wall_s": round(wall, 2), "follow_room_burst_median_phone_s": round(statistics.median(took), 2)}
+    finally:
+        server.send_signal(2)  # SIGINT: the server says goodbye and stops
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def run() -> dict:
     if not (SITE / "deck.json").is_file():
         raise SystemExit(f"{SITE} has no deck.json: build the site first (mkdocs build)")
-    return {**fan_out(), **burst()}
+    per_phone = burst()
+    return {**fan_out(), **{k: v for k, v in per_phone.items() if k != "requests"}, **room_burst(per_phone["requests"])}
 
 
 if __name__ == "__main__":
