@@ -123,6 +123,15 @@ def test_the_presenter_moves_a_phone_and_nobody_else_can(room, contexts):
     follower_at(phone, second, 1)
 
 
+def test_a_slide_window_with_a_stale_key_says_the_phones_are_not_following(room, contexts):
+    server, url = room
+    presenter, _ = contexts(f"{url}/?present#key={'x' * 32}", allow=("HTTP 403", "status of 403"))
+    presenter.wait_for_function("() => (document.documentElement.dataset.followError || '').startsWith('403')")
+    notice = presenter.locator(".pd-deck .pd-follow-notice")
+    assert notice.is_visible() and "not following" in notice.inner_text()
+    assert server.room.seq == 0
+
+
 def test_a_phone_leaves_rejoins_and_learns_that_the_server_stopped(room, contexts):
     server, url = room
     phone, _ = contexts(f"{url}/?follow", phone=True)
