@@ -343,7 +343,9 @@ def serve_in_thread(root: Path | str = "site", host: str = "127.0.0.1", port: in
     """Start a server on a background thread; returns (server, base_url). Call `server.shutdown()`.
     With `follow`, the follow link is this address's (``server.room.key`` moves the room)."""
     server = make_server(root, host, port, follow=follow, follow_limit=follow_limit)
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    # (polled every 50 ms instead of 500: `server.shutdown()` returns at once, which tests do many times)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="site-server",
+                              daemon=True)
     thread.start()
     host, port = server.server_address[:2]
     if follow:
