@@ -313,9 +313,7 @@ def start_follow(server: SiteServer, base_url: str) -> tuple[str, str]:
     handler = server.RequestHandlerClass
     base = base_url.rstrip("/") + "/"
     link = base + "?follow"
-    handler.follow_config = json.dumps({"follow": True, "link": link, "qr": "_follow/qr.svg",
-                                        "limit": server.room.limit}).encode()
-    try:
+    try:  # segno is in the `docs` extra, which `make run` installs; without it the link is shown as text
         import segno
 
         buffer = io.BytesIO()
@@ -324,6 +322,10 @@ def start_follow(server: SiteServer, base_url: str) -> tuple[str, str]:
         handler.follow_qr = buffer.getvalue()
     except ImportError:
         handler.follow_qr = None
+    config = {"follow": True, "link": link, "limit": server.room.limit}
+    if handler.follow_qr:
+        config["qr"] = "_follow/qr.svg"
+    handler.follow_config = json.dumps(config).encode()
     return link, f"http://127.0.0.1:{server.server_address[1]}/?present#key={server.room.key}"
 
 

@@ -102,6 +102,21 @@ def test_the_presenter_moves_a_phone_and_nobody_else_can(room, contexts):
     assert phone.evaluate("location.pathname") == after_index
     assert "follow" in phone.evaluate("location.search")
 
+    # the speaker view (same browser) moves the slide window, which sends; it shows how many phones follow
+    speaker = presenter.context.new_page()
+    speaker_watch = PageWatch(speaker)
+    speaker_asked: list[str] = []
+    speaker.on("request", lambda r: speaker_asked.append(r.url))  # this page's own (PageWatch: the context's)
+    speaker.goto(f"{url}{after_index}?speaker#slide-1")
+    speaker.wait_for_selector(".pd-sv[data-slide='1']")
+    speaker.keyboard.press("ArrowRight")
+    sent(presenter, after_index, 1)
+    follower_at(phone, after_index, 1)
+    speaker.wait_for_function("() => document.querySelector('.pd-sv').dataset.followers === '1'")
+    assert speaker.locator(".pd-sv__followers").inner_text() == "1 phone follows"
+    assert not [u for u in speaker_asked if "/_follow/move" in u], "the speaker view posted a move itself"
+    speaker_watch.check()
+
     # someone without the key: 403, and nobody moves
     seq = server.room.seq
     intruder, _ = contexts(f"{url}/try/", allow=("HTTP 403", "status of 403"))

@@ -4,9 +4,11 @@
 // so two open windows never send twice. The latest slide wins: a move made while a post is in flight is
 // sent when it returns. The outcome is on <html data-follow-sent> ("/hog/ 2"), or data-follow-error; a
 // refused or failed post is also said on the slide window (the phones stopped following), until one succeeds.
+// How many phones the server counted at the last move goes to the speaker view (sync.js: "followers").
+import * as sync from "../present/sync.js";
 import { SITE } from "./common.js";
 
-let key = null, sending = false, wanted = null, sent = "", notice = null;
+let key = null, sending = false, wanted = null, sent = "", notice = null, followers = null;
 
 /** Say on the slide window that the phones are not following (or take it away: `text` null). */
 function say(text) {
@@ -43,6 +45,11 @@ async function post() {
     if (response.ok) {
       sent = id;
       root.dataset.followSent = id;
+      followers = Number((await response.json().catch(() => ({}))).followers);
+      if (Number.isInteger(followers)) {
+        root.dataset.followers = String(followers);
+        sync.send("followers", { role: "audience", n: followers });
+      }
       delete root.dataset.followError;
       say(null);
     } else {
@@ -64,6 +71,11 @@ async function post() {
 /** Start posting the slide window's moves with `roomKey`; `first`: a slide shown before this module loaded. */
 export function startPresenter(roomKey, first = null) {
   key = roomKey;
+  sync.listen((message) => {
+    if (message.kind === "hello" && message.role === "speaker" && Number.isInteger(followers)) {
+      sync.send("followers", { role: "audience", n: followers });
+    }
+  });
   document.addEventListener("pyodemo:slide", (event) => {
     wanted = event.detail;
     post();

@@ -119,7 +119,9 @@ export class SpeakerView {
       textButton("Next slide", () => this.step(1), "next"),
       textButton("QR code", () => this.toggleQR()));
     nav.lastChild.title = "Show or hide this slide's QR code on the audience screen (Q)";
-    const bar = el("header", "pd-sv__bar", this.position, nav, timer, this.clock);
+    this.followers = el("span", "pd-sv__followers");
+    this.followers.hidden = true;
+    const bar = el("header", "pd-sv__bar", this.position, nav, timer, this.followers, this.clock);
     this.current = el("section", "pd-sv__current");
     this.current.setAttribute("aria-label", "Current slide");
     this.next = el("section", "pd-sv__next");
@@ -243,6 +245,13 @@ export class SpeakerView {
   }
 
   onMessage(message) {
+    if (message.kind === "followers" && Number.isInteger(message.n)) {
+      // follow mode (follow/presenter.js): how many phones the server counted at the last move
+      this.followers.hidden = false;
+      this.followers.textContent = `${message.n} ${message.n === 1 ? "phone follows" : "phones follow"}`;
+      this.root.dataset.followers = String(message.n);
+      return;
+    }
     if (message.kind === "at" && message.role === "audience") {
       if (message.path === this.path && message.slide === this.slide) return;
       this.moveTo(message.path, message.slide);

@@ -20,10 +20,10 @@ const bare = (url) => url.replace(/^https?:\/\//, "").replace(/\/$/, "");
 
 function followCode(config) {
   return h("figure", { class: "pd-qr__item pd-qr__item--follow" },
-    h("img", {
+    config.qr ? h("img", {
       class: "pd-qr__code", src: siteURL(config.qr), width: 320, height: 320,
       alt: `QR code that opens ${config.link}`, dataset: { url: config.link },
-    }),
+    }) : null,
     h("figcaption", {},
       h("span", { class: "pd-qr__label" }, "Follow the slides (this room's Wi-Fi)"),
       h("a", { class: "pd-qr__url", href: config.link }, bare(config.link))));
