@@ -25,10 +25,11 @@ from pathlib import Path
 
 CACHE_PREFIX = "pyodemo-"
 #: Not worth keeping offline: compressed twins (the browser caches decoded bodies), the server's headers,
-#: the PDF, sitemaps, and the search's language packs for languages the site does not use.
+#: the PDF, sitemaps, the search's language packs for languages the site does not use, and follow mode's
+#: endpoints (`export.serve`: live answers, which the worker leaves to the network).
 SKIP_SUFFIXES = (".br", ".gz", ".pdf", ".map")
 SKIP_NAMES = {"sw.js", "_headers.json", "sitemap.xml"}
-SKIP_DIRS = ("assets/javascripts/lunr/",)
+SKIP_DIRS = ("assets/javascripts/lunr/", "_follow/")  # follow mode's endpoints are live, never cached
 
 
 def priority(url: str) -> int:
@@ -97,6 +98,7 @@ const HASHES = new Map(ASSETS.map(([url, hash]) => [absolute(url), hash]));
 const MANIFEST = absolute("__pyodemo-cache-manifest__");
 const PAGE_TIMEOUT_MS = 4000;
 const PARALLEL = 3;
+const NO_FOLLOW = () => new Response('{"follow": false}', { headers: { "Content-Type": "application/json" } });
 
 self.addEventListener("install", () => self.skipWaiting());
 
@@ -138,6 +140,12 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || !request.url.startsWith(SCOPE) || request.headers.has("range")) return;
   const url = new URL(request.url);
   if (url.href === absolute("sw.js")) return;
+  if (url.href.startsWith(absolute("_follow/"))) {
+    // Follow mode's live endpoints go to the network, never to the cache; with no server there is no
+    // follow server either, which is what its config says then (instead of a failed request).
+    if (url.href === absolute("_follow/config.json")) event.respondWith(fetch(request).catch(() => NO_FOLLOW()));
+    return;
+  }
   event.respondWith(isPage(request, url) ? networkFirst(event, request) : cacheFirst(event, request));
 });
 

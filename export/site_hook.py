@@ -14,8 +14,11 @@ After MkDocs renders `slides/` into `site/`, this hook
 4. computes the **Content-Security-Policy**: Material injects a few inline scripts, so their SHA-256
    hashes are allowed, never `'unsafe-inline'`. The policy goes into every page as a `<meta>` tag (so it
    holds on any static host) and into `site/_headers.json` for `export.serve`;
-5. writes `runtime.json` (what the widgets load, with a content hash of the build) and
-6. writes **pre-compressed** `.br` and `.gz` copies of text and wasm files (cached by content in
+5. writes `deck.json` (every page's slides), `assets/slide-qr.json` (every slide's public address and QR
+   code) with `export.deck`, and ``_follow/config.json`` = ``{"follow": false}`` (follow mode is off on any
+   static host; `export.serve` in follow mode answers that address itself);
+6. writes `runtime.json` (what the widgets load, with a content hash of the build) and
+7. writes **pre-compressed** `.br` and `.gz` copies of text and wasm files (cached by content in
    `.cache/compress`, so a rebuild takes seconds).
 """
 
@@ -34,9 +37,11 @@ from pathlib import Path
 import pyodemo
 
 try:  # the offline service worker (issue 7); MkDocs loads this hook by path, with export/ on sys.path
+    from export.deck import write_deck
     from export.offline import write_service_worker
     from export.tables import fill as fill_tables
 except ImportError:
+    from deck import write_deck
     from offline import write_service_worker
     from tables import fill as fill_tables
 
@@ -348,6 +353,9 @@ def on_post_build(config, **kwargs) -> None:
     copy_runtimes(site)
     sample_thumbnails(site)
     apply_csp(site)
+    write_deck(site, config["nav"], config["site_url"])
+    (site / "_follow").mkdir(exist_ok=True)
+    (site / "_follow" / "config.json").write_text('{"follow": false}\n')
     runtime = {
         "wheel": f"wheels/{wheel.name}",
         "pyodide": "vendor/pyodide/",

@@ -238,6 +238,7 @@ def test_service_worker_lists_the_site_in_prefetch_order(tmp_path):
         "vendor/pyodide/pyodide.asm.wasm": "w", "wheels/pyodemo-0.1.0-py3-none-any.whl": "z",
         "models/cnn.onnx": "m", "_headers.json": "{}", "sw.js": "old", "sitemap.xml": "s",
         "assets/javascripts/lunr/min/lunr.de.min.js": "l", "runtime.json": "{}",
+        "_follow/config.json": '{"follow": false}',  # follow mode's live endpoints: never cached
     }
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

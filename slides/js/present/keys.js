@@ -6,7 +6,7 @@ const KEYS = {
   ArrowRight: "next", ArrowDown: "next", PageDown: "next", " ": "next",
   ArrowLeft: "prev", ArrowUp: "prev", PageUp: "prev",
   Home: "first", End: "last", Escape: "exit",
-  o: "overview", s: "speaker", p: "toggle", b: "black", ".": "black",
+  o: "overview", s: "speaker", p: "toggle", b: "black", ".": "black", q: "qr",
 };
 
 // Where a key belongs to the control that has focus, not to the deck.
@@ -15,7 +15,7 @@ const ACTIVATES = "button, a[href], summary, label, [role='button'], [role='link
 
 /**
  * Turns keydown events into deck actions: {action: "next"|"prev"|"first"|"last"|"goto"|"exit"|
- * "overview"|"speaker"|"toggle"|"black", n?} or null when the key is not the deck's.
+ * "overview"|"speaker"|"toggle"|"black"|"qr", n?} or null when the key is not the deck's.
  */
 export class KeyReader {
   constructor() {

@@ -3,6 +3,8 @@
 // state; speaker notes are hidden. Every slide is laid out at one size (frame.js: 1920 × 1080 CSS px) and
 // scaled as a whole to the window, the same factor for every slide.
 // Slides span pages: past the last slide, the next page in navigation order opens in slide mode.
+// Every slide shown is announced as a `pyodemo:slide` event ({path, slide}) on the document: follow mode
+// (follow/presenter.js) posts it to the phones. Q shows the current slide's QR code (slide-qr.js).
 import {
   articleOf, atGlobal, deckIndex, globalIndex, navPages, neighbour, pagePath, pageTitle, slidesOf, total,
 } from "./model.js";
@@ -10,6 +12,7 @@ import { KeyReader, MATERIAL_KEYS, isTyping } from "./keys.js";
 import { placeFrame } from "./frame.js";
 import { Overview } from "./overview.js";
 import { layoutMinis } from "./render.js";
+import { SlideQR } from "./slide-qr.js";
 import * as sync from "./sync.js";
 
 const ANNOUNCE = "pyodemo-present-announce"; // set before this window moves to another page by itself
@@ -106,6 +109,7 @@ export class SlideShow {
     this.slideEl = document.createElement("div");
     this.slideEl.className = "pd-slide pd-content";
     this.frame.append(this.slideEl);
+    this.qr = new SlideQR(this.frame);
     this.stage.append(this.frame);
     this.counter = document.createElement("span");
     this.counter.className = "pd-bar__counter";
@@ -231,6 +235,17 @@ export class SlideShow {
     this.update();
     this.fit();
     if (local) sync.send("at", { role: "audience", path: this.path, slide: index, count: this.slides.length });
+    if (this.qr.isOpen) this.showQR();
+    document.dispatchEvent(new CustomEvent("pyodemo:slide", { detail: { path: this.path, slide: index } }));
+  }
+
+  /** The current slide's QR code, full screen (Q; the speaker view's QR button). */
+  showQR() {
+    return this.qr.open(this.path, this.index, this.slides[this.index]?.title ?? "");
+  }
+
+  toggleQR() {
+    return this.qr.isOpen ? this.qr.close() : this.showQR();
   }
 
   update() {
@@ -315,6 +330,7 @@ export class SlideShow {
   exit({ fromFullscreen = false } = {}) {
     if (!this.active) return;
     this.overview?.close();
+    this.qr.close();
     const slide = this.slides[this.index];
     for (const node of slide.nodes) move(this.article, node, this.markers[this.index + 1]);
     for (const marker of this.markers) marker.remove();
@@ -372,6 +388,7 @@ export class SlideShow {
       return;
     }
     if (!this.black.hidden && action !== "black") this.black.hidden = true;
+    if (this.qr.isOpen && (action === "exit" || action === "qr")) return this.qr.close();
     switch (action) {
       case "next": return this.next({ local: true });
       case "prev": return this.prev({ local: true });
@@ -382,6 +399,7 @@ export class SlideShow {
       case "overview": return this.overview.toggle();
       case "speaker": return this.openSpeakerView();
       case "black": this.black.hidden = !this.black.hidden; return;
+      case "qr": return this.toggleQR();
       case "exit": case "toggle": return this.exit();
     }
   }
@@ -416,6 +434,8 @@ export class SlideShow {
     } else if (message.kind === "at" && message.role === "speaker") {
       if (message.path === this.path && message.slide === this.index) return;
       this.goto(message.path, message.slide, { local: false });
+    } else if (message.kind === "qr" && message.role === "speaker") {
+      this.toggleQR();
     }
   }
 

@@ -116,8 +116,12 @@ export class SpeakerView {
     timer.setAttribute("aria-label", "Timer");
     const nav = el("div", "pd-sv__nav",
       textButton("Previous slide", () => this.step(-1), "prev"),
-      textButton("Next slide", () => this.step(1), "next"));
-    const bar = el("header", "pd-sv__bar", this.position, nav, timer, this.clock);
+      textButton("Next slide", () => this.step(1), "next"),
+      textButton("QR code", () => this.toggleQR()));
+    nav.lastChild.title = "Show or hide this slide's QR code on the audience screen (Q)";
+    this.followers = el("span", "pd-sv__followers");
+    this.followers.hidden = true;
+    const bar = el("header", "pd-sv__bar", this.position, nav, timer, this.followers, this.clock);
     this.current = el("section", "pd-sv__current");
     this.current.setAttribute("aria-label", "Current slide");
     this.next = el("section", "pd-sv__next");
@@ -213,6 +217,11 @@ export class SpeakerView {
     }
   }
 
+  /** Show (or hide) the current slide's QR code full screen in the slide window (slide-qr.js). */
+  toggleQR() {
+    sync.send("qr", { role: "speaker" });
+  }
+
   onKey(event) {
     const command = this.keys.read(event);
     if (!command) {
@@ -224,6 +233,7 @@ export class SpeakerView {
     switch (command.action) {
       case "next": return this.step(1);
       case "prev": return this.step(-1);
+      case "qr": return this.toggleQR();
       case "first": return this.pages.length ? this.moveTo(this.pages[0], 0, { local: true }) : null;
       case "last": return this.pages.length ? this.moveTo(this.pages.at(-1), "last", { local: true }) : null;
       case "goto": {
@@ -235,6 +245,13 @@ export class SpeakerView {
   }
 
   onMessage(message) {
+    if (message.kind === "followers" && Number.isInteger(message.n)) {
+      // follow mode (follow/presenter.js): how many phones the server counted at the last move
+      this.followers.hidden = false;
+      this.followers.textContent = `${message.n} ${message.n === 1 ? "phone follows" : "phones follow"}`;
+      this.root.dataset.followers = String(message.n);
+      return;
+    }
     if (message.kind === "at" && message.role === "audience") {
       if (message.path === this.path && message.slide === this.slide) return;
       this.moveTo(message.path, message.slide);
