@@ -45,6 +45,13 @@ def hog_examples():
     return examples()
 
 
+@pytest.fixture(scope="module")
+def trained(hog_examples):
+    """`teach.train` on the examples (its cross-validation result and the model file), once for the module."""
+    X, y = hog_examples
+    return teach.train({"hog": X}, y)["hog"]
+
+
 def sklearn_answers(X, y, folds, kernel, C, gamma):
     from sklearn.svm import SVC as SkSVC
 
@@ -57,12 +64,12 @@ def sklearn_answers(X, y, folds, kernel, C, gamma):
     return dict(out)
 
 
-def test_cross_validation_picks_scikit_learns_grid_point(hog_examples):
+def test_cross_validation_picks_scikit_learns_grid_point(hog_examples, trained):
     from sklearn.model_selection import GridSearchCV
     from sklearn.svm import SVC as SkSVC
 
     X, y = hog_examples
-    ours = teach.cross_validate(X, y, seed=0)
+    ours = trained  # teach.train's cross-validation (seed 0)
     folds = teach.stratified_folds(y, seed=0)
     assert len(folds) == 5 and sorted(i for f in folds for i in f) == list(range(len(y)))
     cv = [(sorted(set(range(len(y))) - set(f)), f) for f in folds]
@@ -84,9 +91,9 @@ def test_cross_validation_picks_scikit_learns_grid_point(hog_examples):
     assert np.sum(ours["confusion"]) == len(y) and np.trace(ours["confusion"]) / len(y) == pytest.approx(ours["accuracy"], abs=0.05)
 
 
-def test_train_gives_a_model_file_that_answers_like_the_cross_validated_choice(hog_examples):
+def test_train_gives_a_model_file_that_answers_like_the_cross_validated_choice(hog_examples, trained):
     X, y = hog_examples
-    out = teach.train({"hog": X}, y)["hog"]
+    out = trained
     model = SVC.from_bytes(out["model"])
     assert (model.kernel, model.C, model.classes_) == (out["kernel"], out["C"], sorted(set(y)))
     assert model.threshold == out["threshold"] and model.pipeline["feature"] == "hog"
@@ -140,14 +147,13 @@ def test_training_is_called_through_the_worker_doorway():
     assert answer["ok"] and len(answer["result"]) == len(teach.picture_features(rgba, 16, 16))
 
 
-def test_a_model_file_answers_in_the_cli_like_in_python(hog_examples, tmp_path, capsys):
+def test_a_model_file_answers_in_the_cli_like_in_python(trained, tmp_path, capsys):
     """`python -m export predict --model FILE` reads a Teach-it model file and answers like the worker would."""
     import json
 
     from export import predict
 
-    X, y = hog_examples
-    out = teach.train({"hog": X}, y)["hog"]
+    out = trained
     path = tmp_path / "mine.svm"
     path.write_bytes(out["model"])
     pictures = sorted((DATASET / "Mew").glob("*.png"))[:2] + sorted((DATASET / "Snorlax").glob("*.png"))[:2]
