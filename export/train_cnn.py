@@ -173,7 +173,10 @@ class SmallCNN(nn.Module):
 
 
 class ExportedCNN(nn.Module):
-    """The model as exported: batch norms folded, outputs ``(logits, conv1, conv2)``."""
+    """The model as exported: batch norms folded, outputs ``(logits, conv1, conv2, embedding)``.
+
+    ``embedding`` is the pooled vector the last layer reads (the CNN's learned features: "Teach it" trains
+    an SVM on it); ``conv1`` and ``conv2`` the first two blocks' activations (the feature-map slides)."""
 
     def __init__(self, model: SmallCNN) -> None:
         super().__init__()
@@ -183,14 +186,19 @@ class ExportedCNN(nn.Module):
             block.bn = nn.Identity()
         self.model = model
 
-    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, ...]:
         blocks = self.model.blocks
         conv1 = blocks[0].activations(image)
         conv2 = blocks[1].activations(blocks[0].pool(conv1))
         x = blocks[1].pool(conv2)
         for block in blocks[2:]:
             x = block(x)
-        return self.model.fc(x.mean(dim=(2, 3))), conv1, conv2
+        embedding = x.mean(dim=(2, 3))
+        return self.model.fc(embedding), conv1, conv2, embedding
+
+
+#: The exported model's outputs, in order (the sidecar names their roles).
+OUTPUTS = ("logits", "conv1", "conv2", "embedding")
 
 
 def n_parameters(model: nn.Module) -> int:
@@ -543,11 +551,11 @@ def export_onnx(model: SmallCNN, path: Path, size: int, sidecar: dict) -> None:
     wrapped = ExportedCNN(model).eval()
     dummy = torch.zeros(1, 3, size, size)
     buffer = io.BytesIO()
-    axes = {name: {0: "N"} for name in ("image", "logits", "conv1", "conv2")}
+    axes = {name: {0: "N"} for name in ("image", *OUTPUTS)}
     with warnings.catch_warnings():  # the TorchScript exporter is deprecated, and writes one file
         warnings.simplefilter("ignore", DeprecationWarning)
         torch.onnx.export(
-            wrapped, (dummy,), buffer, input_names=["image"], output_names=["logits", "conv1", "conv2"],
+            wrapped, (dummy,), buffer, input_names=["image"], output_names=list(OUTPUTS),
             dynamic_axes=axes, opset_version=17, dynamo=False, do_constant_folding=True,
         )
     proto = onnx.load_from_string(buffer.getvalue())
@@ -568,13 +576,18 @@ def onnx_session(path: Path):
 
 
 def max_difference(model: SmallCNN, session, x: np.ndarray) -> dict[str, float]:
-    """Largest |torch − onnxruntime| per output on inputs *x*."""
+    """Largest |torch − onnxruntime| per output on inputs *x*, and against the unfolded model (its logits and
+    the penultimate activations, what its last layer reads)."""
+    penultimate: list[torch.Tensor] = []
+    hook = model.fc.register_forward_hook(lambda _module, inputs, _output: penultimate.append(inputs[0]))
     with torch.no_grad():
         reference = ExportedCNN(model).eval()(torch.from_numpy(x))
         plain = model.eval()(torch.from_numpy(x))
-    ours = session.run(["logits", "conv1", "conv2"], {"image": x})
-    diff = {name: float(np.abs(r.numpy() - o).max()) for name, r, o in zip(("logits", "conv1", "conv2"), reference, ours)}
+    hook.remove()
+    ours = session.run(list(OUTPUTS), {"image": x})
+    diff = {name: float(np.abs(r.numpy() - o).max()) for name, r, o in zip(OUTPUTS, reference, ours)}
     diff["logits_vs_unfolded_torch"] = float(np.abs(plain.numpy() - ours[0]).max())
+    diff["embedding_vs_unfolded_torch"] = float(np.abs(penultimate[0].numpy() - ours[3]).max())
     return diff
 
 
@@ -588,7 +601,7 @@ def make_sidecar(classes: Sequence[str], config: Config, mean, std, threshold: f
             "mean": [float(m) for m in mean], "std": [float(s) for s in std],
             "background": list(config.background), "resample": config.resample,
         },
-        "outputs": {"logits": "logits", "feature_maps": ["conv1", "conv2"]},
+        "outputs": {"logits": "logits", "feature_maps": ["conv1", "conv2"], "embedding": "embedding"},
         "threshold": threshold,
         "threshold_on": "top-1 softmax probability",
     }

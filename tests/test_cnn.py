@@ -49,7 +49,7 @@ def check_sidecar(sidecar: dict) -> None:
     assert spec["resample"] in ("box", "bilinear")
     assert len(spec["mean"]) == len(spec["std"]) == len(spec["background"]) == 3
     assert all(s > 0 for s in spec["std"])
-    assert sidecar["outputs"] == {"logits": "logits", "feature_maps": ["conv1", "conv2"]}
+    assert sidecar["outputs"] == {"logits": "logits", "feature_maps": ["conv1", "conv2"], "embedding": "embedding"}
     assert 0.0 < sidecar["threshold"] < 1.0
     assert sidecar["threshold_on"] == "top-1 softmax probability"
 
@@ -63,7 +63,7 @@ def check_onnx_file(path: Path, sidecar: dict) -> None:
     dims = image.type.tensor_type.shape.dim
     size = sidecar["input"]["size"]
     assert image.name == "image" and dims[0].dim_param and [d.dim_value for d in dims[1:]] == [3, size, size]
-    assert [o.name for o in model.graph.output] == ["logits", "conv1", "conv2"]
+    assert [o.name for o in model.graph.output] == ["logits", "conv1", "conv2", "embedding"]
     assert "BatchNormalization" not in {n.op_type for n in model.graph.node}  # folded into the convs
     props = {p.key: p.value for p in model.metadata_props}
     assert json.loads(props["pyodemo"]) == sidecar
@@ -203,13 +203,17 @@ def test_onnx_export_matches_torch_within_1e_4(tmp_path):
     export_onnx(model, path, config.size, sidecar)
     check_onnx_file(path, sidecar)
     x = real_inputs(sidecar["input"])
+    penultimate = []
+    model.fc.register_forward_hook(lambda _module, inputs, _output: penultimate.append(inputs[0].numpy()))
     with torch.no_grad():
         logits = model(torch.from_numpy(x)).numpy()
         conv1 = model.blocks[0].activations(torch.from_numpy(x)).numpy()
     session = onnx_session(path)
-    ort_logits, ort_conv1, ort_conv2 = session.run(None, {"image": x})
+    ort_logits, ort_conv1, ort_conv2, ort_embedding = session.run(None, {"image": x})
     assert np.abs(ort_logits - logits).max() <= 1e-4
     assert np.abs(ort_conv1 - conv1).max() <= 1e-4
+    assert np.abs(ort_embedding - penultimate[0]).max() <= 1e-4  # the learned features: what fc reads
+    assert ort_embedding.shape == (len(x), config.channels[-1])
     assert ort_conv1.min() >= 0 and ort_conv2.min() >= 0  # post-ReLU
     assert ort_conv2.shape == (len(x), config.channels[1], config.size // 2, config.size // 2)
     single = session.run(["logits"], {"image": x[:1]})[0]  # the batch axis is dynamic
@@ -254,6 +258,24 @@ def test_committed_model_follows_the_contract():
     assert log["parameters"] <= 300_000
     assert log["onnx_bytes"] == (MODELS / "cnn.onnx").stat().st_size
     assert log["threshold"]["value"] == sidecar["threshold"]
+
+
+def test_committed_model_embedding_is_what_its_last_layer_reads():
+    """The committed model's `embedding` output (the CNN's learned features, for "Teach it") is the vector its
+    last layer reads: logits = embedding · Wᵀ + b with the model's own final Gemm weights."""
+    need_dataset()
+    sidecar, log = committed()
+    model = onnx.load(str(MODELS / "cnn.onnx"))
+    weights = {t.name: onnx.numpy_helper.to_array(t) for t in model.graph.initializer}
+    (gemm,) = [n for n in model.graph.node if "logits" in n.output]
+    assert gemm.op_type == "Gemm" and {a.name: a.i for a in gemm.attribute}.get("transB") == 1
+    w, b = weights[gemm.input[1]], weights[gemm.input[2]]
+    x = cnn_input.batch([DATASET / r["path"] for r in manifest_rows("test")[:32]], sidecar["input"])
+    logits, embedding = ort.InferenceSession(str(MODELS / "cnn.onnx"), providers=["CPUExecutionProvider"]).run(
+        ["logits", "embedding"], {"image": x})
+    assert embedding.shape == (len(x), w.shape[1]) and embedding.min() >= 0  # pooled after a ReLU
+    assert np.abs(embedding @ w.T + b - logits).max() <= 1e-4
+    assert log["onnx_max_abs_difference"]["embedding_vs_unfolded_torch"] <= 1e-4
 
 
 def test_committed_model_test_accuracy_equals_the_recorded_one():

@@ -180,3 +180,76 @@ def test_a_model_of_cnn_features_needs_the_cnn_it_was_trained_on():
         teach.load((ROOT / "slides" / "models" / "hog_svm.svm").read_bytes())
     with pytest.raises(ValueError):
         teach.load(model[:40])  # a truncated file
+
+
+PYODIDE_PROGRAM = """
+import base64, json
+from pyodemo.web import teach
+DATA = json.loads(DATA_JSON)
+def hog(items):
+    return [teach.picture_features(base64.b64decode(b), w, h) for b, w, h in items]
+features = {"hog": (hog(DATA["train"]), hog(DATA["probe"])), "cnn": (DATA["cnn_train"], DATA["cnn_probe"])}
+out = {}
+for kind, (X, P) in features.items():
+    chosen = teach.cross_validate(X, DATA["labels"])
+    model = teach.fit_chosen(X, DATA["labels"], chosen)
+    model.decision_function_shape = "ovo"
+    out[kind] = {"X": X, "P": P, "chosen": chosen, "decision": model.decision_function(P), "predict": model.predict(P),
+                 **{name: getattr(model, name) for name in ("classes_", "support_", "n_support_", "dual_coef_",
+                    "intercept_", "class_weight_", "_gamma", "C", "kernel", "degree", "coef0", "n_iter_")}}
+print("RESULT " + json.dumps(out))
+"""
+
+
+def test_in_pyodide_both_classifiers_are_scikit_learns():
+    """In the browser's Python (Pyodide under Node): HOG + colour features computed there, CNN features from
+    onnxruntime; each classifier's cross-validation picks scikit-learn's grid point and its final SVM meets
+    the parity rule against `sklearn.svm.SVC` (KKT, dual objective, decision values within the guaranteed
+    bound, predictions equal away from the boundary) at held-out pictures."""
+    import base64
+    import json
+
+    import onnxruntime as ort
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.svm import SVC as SkSVC
+
+    from bench.measure import in_pyodide
+    from bench.teach_speed import examples as bench_examples
+    from export import cnn_input
+    from tests.svm_optimality import Fit, compare
+
+    paths, labels = bench_examples()
+    probes = [p for name in CLASSES for p in sorted((DATASET / name).glob("*.png"))[1::40][:5]]
+    sidecar = json.loads((ROOT / "slides/models/cnn.json").read_text())
+    session = ort.InferenceSession(str(ROOT / "slides/models/cnn.onnx"), providers=["CPUExecutionProvider"])
+    embed = lambda ps: session.run(["embedding"], {"image": cnn_input.batch(ps, sidecar["input"])})[0].tolist()
+
+    def rgba(ps):
+        return [[base64.b64encode(im.tobytes()).decode(), im.width, im.height]
+                for im in (Image.open(p).convert("RGBA") for p in ps)]
+
+    data = {"train": rgba(paths), "probe": rgba(probes), "labels": labels, "cnn_train": embed(paths), "cnn_probe": embed(probes)}
+    result = in_pyodide(f"DATA_JSON = {json.dumps(json.dumps(data))}\n" + PYODIDE_PROGRAM)
+    for kind, r in result.items():
+        X, P, y = np.asarray(r["X"]), np.asarray(r["P"]), np.asarray(labels, dtype=object)
+        chosen = r["chosen"]
+        folds = teach.stratified_folds(labels)
+        cv = [(sorted(set(range(len(y))) - set(f)), f) for f in folds]
+        grid = [{"kernel": [k], "C": [c], "gamma": [chosen["gamma"]]} for k, c in teach.GRID]
+        search = GridSearchCV(SkSVC(break_ties=True), grid, cv=cv).fit(X, y)
+        accuracies = [g["accuracy"] for g in chosen["grid"]]
+        assert np.allclose(accuracies, search.cv_results_["mean_test_score"], atol=1e-12), (kind, accuracies)
+        assert (chosen["kernel"], chosen["C"]) == (search.best_params_["kernel"], search.best_params_["C"]), kind
+        mine = Fit(classes=r["classes_"], support=np.asarray(r["support_"]), n_support=np.asarray(r["n_support_"]),
+                   dual_coef=np.asarray(r["dual_coef_"]), intercept=np.asarray(r["intercept_"]),
+                   class_weight=np.asarray(r["class_weight_"]), gamma=r["_gamma"], C=r["C"], kernel=r["kernel"],
+                   degree=r["degree"], coef0=r["coef0"], n_iter=int(np.sum(r["n_iter_"])),
+                   decision=np.asarray(r["decision"]).reshape(len(P), -1), predict=np.asarray(r["predict"], dtype=object))
+        ref = Fit.of(SkSVC(kernel=chosen["kernel"], C=chosen["C"], gamma=chosen["gamma"]).fit(X, y), P)
+        c = compare(ref, mine, X, y, P, 1e-3)
+        assert not c.problems, (kind, c.problems)
+        print(f"{kind}: {chosen['kernel']} C={chosen['C']} CV {chosen['accuracy']:.3f}; |f1-f2| {c.decision_diff:.1e} "
+              f"<= {c.decision_bound:.1e}; {c.changed} of {len(P)} predictions differ")
+    for picture, features in zip(paths[:: 30], result["hog"]["X"][:: 30]):  # the worker's features are CPython's
+        im = Image.open(picture).convert("RGBA")
+        assert np.allclose(features, teach.picture_features(im.tobytes(), im.width, im.height), rtol=0, atol=1e-9)

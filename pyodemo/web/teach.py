@@ -223,13 +223,19 @@ def train(features: dict[str, Sequence[Sequence[float]]], labels: Sequence[str],
         if len(rows) != len(labels):
             raise ValueError(f"{len(rows)} {kind} feature vectors for {len(labels)} examples")
         result = cross_validate(rows, labels, seed)
-        model = SVC(kernel=result["kernel"], C=result["C"], gamma=result["gamma"]).fit(rows, labels)
-        model.threshold = result["threshold"]
+        model = fit_chosen(rows, labels, result)
         model.pipeline = {**(PIPELINE if kind == "hog" else {"cnn_sha256": cnn_sha256}), "feature": kind,
                           "threshold_on": "margin: the top class's smallest one-vs-one decision value"}
         out[kind] = {**result, "n_support_vectors": len(model.support_),
                      "train_ms": (time.perf_counter() - start) * 1e3, "model": model.to_bytes()}
     return out
+
+
+def fit_chosen(rows: list[list[float]], labels: list[str], chosen: dict) -> SVC:
+    """The classifier on all examples, with the cross-validated kernel, C and γ, and its threshold."""
+    model = SVC(kernel=chosen["kernel"], C=chosen["C"], gamma=chosen["gamma"]).fit(rows, labels)
+    model.threshold = chosen["threshold"]
+    return model
 
 
 def load(model: bytes, cnn_sha256: str | None = None) -> SVC:

@@ -109,7 +109,8 @@ async function loadInto(t0) {
   const inputName = meta.input.name && names.inputNames.includes(meta.input.name) ? meta.input.name : names.inputNames[0];
   const logits = meta.outputs?.logits && names.outputNames.includes(meta.outputs.logits) ? meta.outputs.logits : names.outputNames[0];
   const maps = (meta.outputs?.feature_maps ?? []).filter((name) => names.outputNames.includes(name));
-  return { meta, inputName, logits, maps, bytes: size, loadMs: performance.now() - t0 };
+  const embedding = names.outputNames.includes(meta.outputs?.embedding) ? meta.outputs.embedding : null;
+  return { meta, inputName, logits, maps, embedding, bytes: size, loadMs: performance.now() - t0 };
 }
 
 /** The wasm memory onnxruntime holds in its worker, in bytes (0 before the model is loaded). */
@@ -118,7 +119,7 @@ export async function heapBytes() {
   return (await ask({ type: "heap" })).bytes;
 }
 
-/** The model, loaded once per page (in its worker): {meta, inputName, logits, maps, bytes, loadMs}.
+/** The model, loaded once per page (in its worker): {meta, inputName, logits, maps, embedding, bytes, loadMs}.
  *  A load that failed (a network blip, a file being replaced) is forgotten, so the next call tries again. */
 export function loadCNN() {
   loading ??= load().catch((error) => { loading = null; throw error; });
@@ -225,7 +226,8 @@ export function softmax(logits) {
 
 /**
  * Classify the crop square `box` of `picture`: → {top: [{label, score}] (k best, softmax probabilities),
- * sure, threshold, probs, maps: [{name, channels, height, width, data}], input: {rgba, size}, ms}.
+ * sure, threshold, probs, maps: [{name, channels, height, width, data}], input: {rgba, size},
+ * embedding (the CNN's learned features, the vector its last layer reads: Float32Array, or null), ms}.
  */
 export function classify(picture, box, { k = 3, name = picture.name, source = "classifier" } = {}) {
   const run = queue.then(async () => {
@@ -235,7 +237,8 @@ export function classify(picture, box, { k = 3, name = picture.name, source = "c
     const input = prepare(picture, box, spec);
     const t1 = performance.now();
     const { outputs } = await ask({
-      type: "run", input: model.inputName, data: input.tensor, dims: [1, 3, spec.size, spec.size], outputs: [model.logits, ...model.maps],
+      type: "run", input: model.inputName, data: input.tensor, dims: [1, 3, spec.size, spec.size],
+      outputs: [model.logits, ...model.maps, ...(model.embedding ? [model.embedding] : [])],
     }, [input.tensor.buffer]);
     const t2 = performance.now();
     const probs = softmax(outputs[model.logits].data);
@@ -252,6 +255,7 @@ export function classify(picture, box, { k = 3, name = picture.name, source = "c
       name, source, box: box.slice(), top, probs, threshold,
       sure: threshold === null || top[0].score >= threshold,
       maps, input: { rgba: input.rgba, size: spec.size },
+      embedding: model.embedding ? outputs[model.embedding].data : null,
       ms: { prepare: t1 - t0, run: t2 - t1, total: t2 - t0 },
     };
     lastResult = result;

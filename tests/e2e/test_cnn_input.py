@@ -194,3 +194,46 @@ def test_resample_is_pillows(open_page, resample):
         browser = np.frombuffer(base64.b64decode(out), np.uint8).reshape(size, size, 4)[..., :3]
         assert np.array_equal(browser, expected), f"{side} → {size} ({resample}): off by up to " \
             f"{np.abs(browser.astype(int) - expected).max()} levels"
+
+
+EMBEDDING = """async ({files}) => {
+  const cnn = await import("/js/cnn.js");
+  const cb = await import("/js/crop-box.js");
+  const b64 = (array) => {
+    const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
+    let text = "";
+    for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    return btoa(text);
+  };
+  const out = [];
+  for (const file of files) {
+    const picture = await cb.loadPictureURL(`/models/samples/${file}`, file);
+    const box = cb.defaultCrop(picture.rgba, picture.width, picture.height);
+    const { meta } = await cnn.loadCNN();
+    const tensor = b64(cnn.prepare(picture, box, meta.input).tensor);
+    const result = await cnn.classify(picture, box);
+    out.push({ file, tensor, embedding: result.embedding ? b64(result.embedding) : null });
+  }
+  return out;
+}"""
+
+
+def test_the_browsers_embedding_is_onnxruntimes_on_the_same_tensor(open_page):
+    """The CNN's learned features ("Teach it" trains on them): in the browser's onnxruntime-web, equal to
+    onnxruntime's in CPython on the identical input tensor, within 1e-4 (the input's own check is above)."""
+    import onnxruntime as ort
+
+    sidecar = json.loads((SITE / "models" / "cnn.json").read_text())
+    assert sidecar["outputs"]["embedding"] == "embedding"
+    files = committed_samples()[::10]
+    page, watch = open_page("credits/")
+    results = page.evaluate(EMBEDDING, {"files": files})
+    session = ort.InferenceSession(str(SITE / "models" / "cnn.onnx"), providers=["CPUExecutionProvider"])
+    size = sidecar["input"]["size"]
+    for r in results:
+        assert r["embedding"] is not None, r["file"]
+        x = tensor_of(r).reshape(1, 3, size, size)
+        (expected,) = session.run(["embedding"], {"image": x})
+        got = np.frombuffer(base64.b64decode(r["embedding"]), "<f4")
+        assert got.shape == expected[0].shape and np.abs(got - expected[0]).max() <= 1e-4, r["file"]
+    watch.check()
