@@ -191,8 +191,8 @@ def hog(items):
 features = {"hog": (hog(DATA["train"]), hog(DATA["probe"])), "cnn": (DATA["cnn_train"], DATA["cnn_probe"])}
 out = {}
 for kind, (X, P) in features.items():
-    chosen = teach.cross_validate(X, DATA["labels"])
-    model = teach.fit_chosen(X, DATA["labels"], chosen)
+    chosen, grams = teach._cross_validate(X, DATA["labels"], 0)  # as teach.train does
+    model = teach.fit_chosen(X, DATA["labels"], chosen, grams[chosen["kernel"]])
     model.decision_function_shape = "ovo"
     out[kind] = {"X": X, "P": P, "chosen": chosen, "decision": model.decision_function(P), "predict": model.predict(P),
                  **{name: getattr(model, name) for name in ("classes_", "support_", "n_support_", "dual_coef_",
