@@ -253,3 +253,32 @@ def test_in_pyodide_both_classifiers_are_scikit_learns():
     for picture, features in zip(paths[:: 30], result["hog"]["X"][:: 30]):  # the worker's features are CPython's
         im = Image.open(picture).convert("RGBA")
         assert np.allclose(features, teach.picture_features(im.tobytes(), im.width, im.height), rtol=0, atol=1e-9)
+
+
+def test_a_model_of_cnn_features_answers_in_the_cli_with_the_committed_cnn(tmp_path, capsys):
+    """Trained on the committed CNN's features (as the page reads them), the model file answers through
+    `python -m export predict --model`, which computes the same features and checks the CNN's SHA-256."""
+    import hashlib
+    import json
+
+    from export import predict
+
+    cnn, why = predict.load_cnn(ROOT / "slides" / "models")
+    assert cnn is not None, why
+    assert cnn.sha256 == hashlib.sha256((ROOT / "slides/models/cnn.onnx").read_bytes()).hexdigest()
+    names = ("Mew", "Snorlax")
+    train = [p for n in names for p in sorted((DATASET / n).glob("*.png"))[:40:4]]
+    labels = [p.parent.name for p in train]
+    out = teach.train({"cnn": [cnn.embedding(p) for p in train]}, labels, cnn_sha256=cnn.sha256)["cnn"]
+    path = tmp_path / "cnn-features.svm"
+    path.write_bytes(out["model"])
+    pictures = [p for n in names for p in sorted((DATASET / n).glob("*.png"))[41:44]]
+    assert predict.main(["--model", str(path), *map(str, pictures)]) == 0
+    answers = json.loads(capsys.readouterr().out)
+    model = teach.load(out["model"], cnn.sha256)
+    assert [a["model"][0]["label"] for a in answers] == model.predict([cnn.embedding(p) for p in pictures])
+
+
+def test_an_undecodable_picture_gets_a_plain_message():
+    with pytest.raises(ValueError, match="rgba|RGBA|bytes"):
+        teach.picture_features(b"not a picture", 4, 4)
