@@ -33,6 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.browser import _Counter
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = Path(os.environ.get("PYODEMO_SITE", ROOT / "site"))
 FOLLOWERS = 200
@@ -109,20 +111,6 @@ def fan_out() -> dict:
         server.server_close()
 
 
-class _Wire:
-    """A handler's wfile that counts the bytes written to it."""
-
-    def __init__(self, raw, handler) -> None:
-        self.raw, self.handler = raw, handler
-
-    def write(self, data) -> int:
-        self.handler.bench_bytes += len(data)
-        return self.raw.write(data)
-
-    def __getattr__(self, name):
-        return getattr(self.raw, name)
-
-
 def counting_follow_server():
     """export.serve in follow mode on a free port; `server.answers` lists (path, status, bytes) of each
     response it wrote (status line, headers and body), the follow stream and the moves left out."""
@@ -138,15 +126,15 @@ def counting_follow_server():
     class Counting(server.RequestHandlerClass):
         def setup(self):
             super().setup()
-            self.wfile = _Wire(self.wfile, self)
+            self.wfile = _Counter(self.wfile, self)
 
         def handle_one_request(self):
-            self.bench_bytes, self.bench_status = 0, 0
+            self._bench_bytes, self.bench_status = 0, 0
             super().handle_one_request()
             path = urlsplit(getattr(self, "path", "")).path
-            if self.bench_bytes and path not in ("/_follow/events", "/_follow/move"):
+            if self._bench_bytes and path not in ("/_follow/events", "/_follow/move"):
                 with lock:
-                    answers.append((path, self.bench_status, self.bench_bytes))
+                    answers.append((path, self.bench_status, self._bench_bytes))
 
         def send_response(self, code, message=None):
             self.bench_status = int(code)
