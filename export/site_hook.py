@@ -4,7 +4,8 @@ After MkDocs renders `slides/` into `site/`, this hook
 
 1. builds the pure-Python **pyodemo wheel** into `site/wheels/` (the worker installs it into Pyodide);
 2. copies the **runtimes** from `node_modules`: the Pyodide core (Python 3.14 + stdlib), the
-   onnxruntime-web *wasm-only* bundle, KaTeX — so the browser never fetches from another origin; the
+   onnxruntime-web *wasm-only* bundle, KaTeX's stylesheet and fonts (`export.math_prerender` renders the
+   formulas at build time) — so the browser never fetches from another origin; the
    stdlib zip is **repacked uncompressed** (`store_zip`) so the whole archive compresses with brotli
    on the wire (deflate member by member: 2.49 MB as sent; stored, then brotli: 1.61 MB);
 0. fills the pages' ``<!-- metrics:NAME -->`` lines with tables of ``slides/models/metrics.json``
@@ -39,9 +40,11 @@ import pyodemo
 try:  # the offline service worker (issue 7); MkDocs loads this hook by path, with export/ on sys.path
     from export.deck import write_deck
     from export.offline import write_service_worker
+    from export.math_prerender import prerender as prerender_math
     from export.tables import fill as fill_tables
 except ImportError:
     from deck import write_deck
+    from math_prerender import prerender as prerender_math
     from offline import write_service_worker
     from tables import fill as fill_tables
 
@@ -143,7 +146,7 @@ def copy_runtimes(site: Path) -> None:
     store_zip(site / "vendor" / "pyodide" / "python_stdlib.zip")
     copy_files(NODE / "onnxruntime-web" / "dist", ORT_FILES, site / "vendor" / "ort")
     katex = NODE / "katex" / "dist"
-    copy_files(katex, ["katex.min.js", "katex.min.css"], site / "vendor" / "katex")
+    copy_files(katex, ["katex.min.css"], site / "vendor" / "katex")  # the formulas are rendered at build time
     fonts = sorted(p.name for p in (katex / "fonts").glob("*.woff2"))
     copy_files(katex / "fonts", fonts, site / "vendor" / "katex" / "fonts")
 
@@ -341,6 +344,9 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
 def on_post_page(output: str, page, config, **kwargs) -> str:
     output = output.replace(*SEARCH_DIALOG, 1)
     output = with_image_sizes(output, page.url, [Path(config["docs_dir"]), Path(config["site_dir"])])
+    from mkdocs.utils import get_relative_url
+
+    output = prerender_math(output, get_relative_url("vendor/katex/katex.min.css", page.url or "."))
     names = page.meta.get("preload")
     if not names:
         return output

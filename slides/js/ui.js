@@ -146,9 +146,10 @@ export async function samples(kind = null) {
 /** A picker row: a <select> of samples, "Upload a photo" and (camera: true) a "Camera" button that opens
  *  the phone's camera app; calls onImage({rgba, width, height, name}); errors show in the row. */
 export function imagePicker(onImage, { maxSide = 256, label = "Image", kind = null, camera = false } = {}) {
-  const select = h("select", { "aria-label": `${label}: choose a sample` });
-  const fileInput = (capture) => h("input", { type: "file", accept: "image/*", class: "pyodemo-visually-hidden",
-                                               tabindex: -1, "aria-hidden": "true", ...(capture ? { capture: "environment" } : {}) });
+  // every form field has a name (Chrome reports a field with neither id nor name as an issue)
+  const select = h("select", { name: "sample", "aria-label": `${label}: choose a sample` });
+  const fileInput = (capture) => h("input", { type: "file", name: capture ? "camera" : "picture", accept: "image/*",
+    class: "pyodemo-visually-hidden", tabindex: -1, "aria-hidden": "true", ...(capture ? { capture: "environment" } : {}) });
   const input = fileInput(false);
   const upload = h("button", { type: "button", onclick: () => input.click() }, "Upload a photo");
   const message = h("span", { class: "pyodemo-note", role: "status" });

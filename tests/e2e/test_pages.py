@@ -1,14 +1,17 @@
 """Every page of the talk: loads under the site's CSP with no console error, no failed widget, no
-horizontal scroll on a 360 px phone, and no serious or critical axe-core accessibility violation."""
+horizontal scroll on a 360 px phone, no deprecation or other browser issue, and no serious or critical
+axe-core accessibility violation."""
 
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.e2e.conftest import ROOT, screenshot
+from tests.e2e.conftest import ROOT, SITE, screenshot
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -56,11 +59,57 @@ def settled_shifts(page) -> tuple[float, list]:
     return sum(s["value"] for s in shifts), shifts
 
 
+@pytest.fixture(scope="module")
+def static_host():
+    """The site served as a static host (GitHub Pages) serves it: none of the site's headers, so the pages'
+    `<meta>` CSP is the only policy and there is no COOP/COEP (no cross-origin isolation)."""
+    from export.serve import make_server
+
+    server = make_server(SITE, port=0)
+    server.RequestHandlerClass.headers_extra = {}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+#: Log entries that are the browser telling the page it does something wrong or on its way out (CDP
+#: `Log.LogEntry.source`), at any level; any other source only at level "error" ("network" is left to the
+#: HTTP status check, "violation" entries are timings such as "handler took 80 ms", not defects).
+FLAGGED_SOURCES = {"deprecation", "intervention", "security", "recommendation"}
+
+
+def browser_issues(page) -> list[str]:
+    """Start collecting, through CDP, every issue the browser reports for the page (the Issues panel's
+    `Audits.issueAdded`: deprecations, CSP, cross-origin isolation, mixed content, cookies, quirks mode...)
+    and every log entry it writes as a deprecation, an intervention or a security or recommendation note, or
+    as an error."""
+    found: list[str] = []
+    cdp = page.context.new_cdp_session(page)
+
+    def issue(params):
+        details = params["issue"]
+        found.append(f"issue {details['code']}: {json.dumps(details.get('details', {}))[:400]}")
+
+    def entry(params):
+        e = params["entry"]
+        if e["source"] in FLAGGED_SOURCES or (e["level"] == "error" and e["source"] not in ("network", "violation")):
+            found.append(f"log {e['source']}/{e['level']}: {e['text'][:300]} {e.get('url', '')}")
+
+    cdp.on("Audits.issueAdded", issue)
+    cdp.on("Log.entryAdded", entry)
+    cdp.send("Audits.enable")
+    cdp.send("Log.enable")
+    return found
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_without_errors_on_a_phone(open_page, path):
+def test_page_loads_without_errors_on_a_phone(open_page, static_host, path):
     page, _ = open_page(None, device="Pixel 7")
     page.add_init_script(LAYOUT_SHIFTS)
-    page.goto(path)
+    issues = browser_issues(page)
+    page.goto(f"{static_host}/{path}")
     settle(page)
     cls, shifts = settled_shifts(page)
     assert cls <= MAX_CLS, f"/{path}: content jumps as the page fills in (CLS {cls:.3f}): {shifts}"
@@ -68,6 +117,7 @@ def test_page_loads_without_errors_on_a_phone(open_page, path):
     assert not failed, f"widgets failed to start on /{path}: {failed}"
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1] + 1, f"/{path} scrolls sideways at phone width: {widths}"
+    assert not issues, f"/{path}: the browser reports issues with the page: {issues}"
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -93,12 +143,14 @@ def test_page_has_no_serious_accessibility_violations(open_page, path):
 
 
 def test_formulas_render_and_only_pages_with_formulas_fetch_katex(open_page):
-    """KaTeX is loaded on demand (slides/js/math.js): the HOG page's formulas render, the Try-it page never asks for it."""
+    """The formulas are rendered at build time (export/math_prerender.py): the HOG page's formulas show as
+    KaTeX, with no error, and no page runs KaTeX's script; the Try-it page (no formulas) fetches nothing of it."""
     page, watch = open_page("hog/")
     page.wait_for_function("() => document.querySelectorAll('.arithmatex').length > 0"
                            " && !document.querySelector('.arithmatex:not([data-rendered])')")
     assert page.locator(".arithmatex .katex").count() == page.locator(".arithmatex").count()
     assert page.locator(".arithmatex .katex-error").count() == 0
+    assert page.evaluate("() => !window.katex && !document.querySelector('script[src*=\"katex\"]')")
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
     page.goto("try/")

@@ -41,8 +41,8 @@ export function mount(el) {
   // the inputs are hidden; their buttons open them (rear camera for "Take a photo" where there is no live mode)
   const hiddenInput = (extra) => h("input", { type: "file", accept: "image/*", class: "pyodemo-visually-hidden",
     tabindex: -1, "aria-hidden": "true", ...extra });
-  const fileInput = hiddenInput({ dataset: { role: "file" } });
-  const photoInput = hiddenInput({ capture: "environment", dataset: { role: "camera" } });
+  const fileInput = hiddenInput({ name: "picture", dataset: { role: "file" } });
+  const photoInput = hiddenInput({ name: "camera", capture: "environment", dataset: { role: "camera" } });
   const live = liveCapable();
   const cameraButton = h("button", { type: "button", class: "clf-source clf-source--camera", "aria-pressed": live ? "false" : undefined,
     onclick: () => (live ? (stream ? stopLive() : startLive()) : photoInput.click()) }, live ? "Live camera" : "Take a photo");

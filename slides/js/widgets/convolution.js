@@ -48,7 +48,7 @@ function stepperSection(id, state) {
 
   // the kernel: a number input each
   const kernelInputs = state.kernel.map((row, r) => row.map((v, c) => h("input", {
-    type: "number", step: "any", value: v, inputmode: "decimal", class: "convx-kernel-input",
+    type: "number", name: `k${r}${c}`, step: "any", value: v, inputmode: "decimal", class: "convx-kernel-input",
     "aria-label": `Kernel row ${r + 1}, column ${c + 1}`, dataset: { row: r, col: c },
     oninput: (e) => {
       const text = e.target.value.trim();

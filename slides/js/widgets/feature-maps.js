@@ -94,7 +94,7 @@ export function mount(el) {
 
   // No classifier on this page: pick a sample here.
   if (!document.querySelector('.pyodemo-widget[data-widget="classifier"]')) {
-    const picker = h("select", { "aria-label": "Picture for the feature maps" });
+    const picker = h("select", { name: "picture", "aria-label": "Picture for the feature maps" });
     head.after(h("div", { class: "pyodemo-row" }, h("label", {}, "Picture: ", picker)));
     let list = [];
     const use = async (s) => {

@@ -46,7 +46,7 @@ function drawArrow(canvas, gx, gy) {
 function slideExample() {
   const values = { up: 50, left: 20, right: 100, down: 110 };
   const cell = (name) => h("div", {}, h("input", {
-    type: "number", min: 0, max: 255, step: 1, value: values[name], "aria-label": `${name} neighbour`,
+    type: "number", name, min: 0, max: 255, step: 1, value: values[name], "aria-label": `${name} neighbour`,
     dataset: { neighbour: name },
     oninput: (e) => { values[name] = e.target.value.trim() === "" ? null : Number(e.target.value); update(); },
   }));
