@@ -87,6 +87,9 @@ MEASURE = """async ([exempt, body, label, scale, patience]) => {
     if (performance.now() - since > patience) throw new Error(`slide mode did not scale to ${scale}: ${deck.dataset.scale}`);
     await new Promise((done) => requestAnimationFrame(done));
   }
+  // then what the last layout set off: a canvas redraws from its ResizeObserver in the next frame
+  // (svm-draw.js crispCanvas), so text drawn at the old size is not measured at the new one
+  for (let i = 0; i < 2; i++) await new Promise((done) => requestAnimationFrame(done));
   const frame = document.querySelector(".pd-deck .pd-frame");
   const fr = frame.getBoundingClientRect(), s = fr.width / 1920, cs = getComputedStyle(frame);
   const box = { left: fr.left + parseFloat(cs.paddingLeft) * s, right: fr.right - parseFloat(cs.paddingRight) * s,
