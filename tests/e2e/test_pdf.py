@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from export.deck import nav_paths
 from tests.e2e.conftest import ROOT, SITE
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -86,36 +87,15 @@ class _IgnoreTags(yaml.SafeLoader):
 _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def nav_files(config: Path = ROOT / "mkdocs.yml") -> list[str]:
-    """The Markdown files of mkdocs.yml's nav, in order."""
-    nav = yaml.load(config.read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]
-    files: list[str] = []
-
-    def walk(items):
-        for item in items:
-            value = next(iter(item.values())) if isinstance(item, dict) else item
-            if isinstance(value, list):
-                walk(value)
-            elif isinstance(value, str) and value.endswith(".md"):
-                files.append(value)
-
-    walk(nav)
-    return files
-
-
 def built_deck(site: Path = SITE) -> list[tuple[str, list[dict]]]:
-    """[(URL path, slides)] for every built page of the nav, in nav order."""
+    """[(URL path, slides)] for every built page of the nav, in nav order (the build's own page list:
+    `export.deck.nav_paths`, which also writes deck.json)."""
+    nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]
     deck = []
-    for name in nav_files():
-        stem = name[: -len(".md")]
-        if stem == "index":
-            path, html = "/", site / "index.html"
-        elif stem.endswith("/index"):
-            path, html = f"/{stem[: -len('index')]}", site / stem[: -len("index")] / "index.html"
-        else:
-            path, html = f"/{stem}/", site / stem / "index.html"
+    for path in nav_paths(nav):
+        html = site / path / "index.html"
         if html.is_file():
-            deck.append((path, slides_of(html.read_text(encoding="utf-8"))))
+            deck.append((f"/{path}", slides_of(html.read_text(encoding="utf-8"))))
     return deck
 
 
