@@ -68,19 +68,21 @@ class Cnn:
         self.logits = (self.sidecar.get("outputs") or {}).get("logits", "logits")
         self.sha256 = hashlib.sha256(Path(onnx_path).read_bytes()).hexdigest()
 
+    def output(self, name: str, path: str | Path) -> list[float]:
+        """Output *name* of the model for one picture, prepared as the browser prepares it."""
+        x = self.cnn_input.tensor(self.cnn_input.open_image(path), self.spec)
+        (values,) = self.session.run([name], {self.input_name: x})
+        return [float(v) for v in values[0]]
+
     def embedding(self, path: str | Path) -> list[float]:
         """The CNN's learned features of a picture (the ``embedding`` output), as the browser reads them."""
         name = (self.sidecar.get("outputs") or {}).get("embedding")
         if name is None:
             raise ValueError("this CNN has no embedding output: retrain it with `python -m export train-cnn`")
-        (vectors,) = self.session.run([name], {self.input_name: self.cnn_input.tensor(self.cnn_input.open_image(path), self.spec)})
-        return [float(v) for v in vectors[0]]
+        return self.output(name, path)
 
     def top_k(self, path: str | Path, k: int = 3) -> list[dict]:
-        image = self.cnn_input.open_image(path)
-        x = self.cnn_input.tensor(image, self.spec)
-        (logits,) = self.session.run([self.logits], {self.input_name: x})
-        row = [float(v) for v in logits[0]]
+        row = self.output(self.logits, path)
         peak = max(row)
         exp = [math.exp(v - peak) for v in row]
         total = sum(exp)

@@ -223,7 +223,7 @@ class Image:
         for the common case of a phone photo: opaque, shrunk by whole factors (256 → 64).
 
         Then nothing needs compositing, and the block means (:func:`pyodemo.resize.block_means`) are taken on the
-        bytes themselves — one ``sum`` of small integers per output value, C speed — and only the
+        bytes themselves — exact integer sums, whole rows at a time — and only the
         ``new_width × new_height`` results become floats (``mean / 255``). Equal to the general path
         within float rounding. Anything else (transparency, other ratios) takes the general path.
 
