@@ -282,3 +282,10 @@ def test_a_model_of_cnn_features_answers_in_the_cli_with_the_committed_cnn(tmp_p
 def test_an_undecodable_picture_gets_a_plain_message():
     with pytest.raises(ValueError, match="rgba|RGBA|bytes"):
         teach.picture_features(b"not a picture", 4, 4)
+
+
+def test_the_hog_features_are_the_committed_models():
+    """Teach it's HOG + colour features are the site's HOG+SVM model's (its model file's pipeline): a
+    retrained model with other features would leave the page teaching with stale ones."""
+    committed = SVC.load(ROOT / "slides" / "models" / "hog_svm.svm").pipeline
+    assert {k: committed[k] for k in ("input", "features")} == teach.PIPELINE
