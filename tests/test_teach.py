@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from pyodemo import classify
 from pyodemo.svm import SVC
 from pyodemo.web import teach
 
@@ -180,6 +181,41 @@ def test_a_model_of_cnn_features_needs_the_cnn_it_was_trained_on():
         teach.load((ROOT / "slides" / "models" / "hog_svm.svm").read_bytes())
     with pytest.raises(ValueError):
         teach.load(model[:40])  # a truncated file
+
+
+def test_the_page_keeps_a_taught_classifier_and_asks_it_by_token(trained):
+    """The page loads each trained (or loaded-back) model file once, then asks it by token: from a picture for
+    HOG + colour, from the CNN's features for CNN features; a forgotten token and a wrong input get a message."""
+    import json
+
+    from pyodemo.web import rpc
+
+    def ask(method, args, blobs=None):
+        return json.loads(rpc.dispatch(f"teach.{method}", json.dumps(args), blobs))
+
+    sha = teach.fingerprint(b"the CNN's bytes")
+    assert len(sha) == 64 and ask("fingerprint", {}, {"data": b"the CNN's bytes"})["result"] == sha
+    hog = ask("load_model", {}, {"model": trained["model"]})["result"]
+    assert hog["kind"] == "hog" and hog["classes"] == sorted(set(trained["classes"]))
+    assert (hog["kernel"], hog["C"], hog["threshold"]) == (trained["kernel"], trained["C"], trained["threshold"])
+    im = Image.open(sorted((DATASET / "Mew").glob("*.png"))[0]).convert("RGBA")
+    answer = ask("predict", {"token": hog["token"], "width": im.width, "height": im.height, "k": 2}, {"rgba": im.tobytes()})
+    model = teach.load(trained["model"])
+    x = teach.picture_features(im.tobytes(), im.width, im.height)
+    assert answer["result"]["top"] == json.loads(json.dumps(classify.rank(model, x, 2)))
+    assert answer["result"]["sure"] == classify.is_sure(model, classify.rank(model, x, 2))
+    assert "give rgba, width and height" in ask("predict", {"token": hog["token"], "features": [0.0]})["error"]
+
+    X = [[0.0, 0.1], [0.1, 0.0], [1.0, 0.9], [0.9, 1.0]]
+    cnn_file = teach.train({"cnn": X}, ["a", "a", "b", "b"], cnn_sha256=sha)["cnn"]["model"]
+    refused = ask("load_model", {"cnn_sha256": "cd" * 32}, {"model": cnn_file})
+    assert refused["kind"] == "value" and "teach the classes again" in refused["error"]
+    cnn = ask("load_model", {"cnn_sha256": sha}, {"model": cnn_file})["result"]
+    assert ask("predict", {"token": cnn["token"], "features": [0.95, 0.95]})["result"]["top"][0]["label"] == "b"
+    assert "CNN's features" in ask("predict", {"token": cnn["token"]})["error"]
+    assert ask("forget", {"token": cnn["token"]})["result"] is True
+    gone = ask("predict", {"token": cnn["token"], "features": [0.95, 0.95]})
+    assert gone == {"ok": False, "kind": "value", "error": "That classifier is no longer loaded; train it again or load its file."}
 
 
 PYODIDE_PROGRAM = """

@@ -29,6 +29,7 @@ rule of the site's two models.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 import time
@@ -43,8 +44,9 @@ from pyodemo.checks import matrix
 from pyodemo.kernels import resolve_gamma
 from pyodemo.svm import SVC
 from pyodemo.vector import dot
+from pyodemo.web.sessions import Kept
 
-__all__ = ["picture_features", "train"]
+__all__ = ["picture_features", "train", "fingerprint", "load_model", "predict", "forget"]
 
 #: The grid, in the order ties are broken: the smaller C first, then the linear kernel.
 GRID = [(kernel, c) for c in (0.1, 1.0, 10.0) for kernel in ("linear", "rbf")]
@@ -269,6 +271,55 @@ def load(model: bytes, cnn_sha256: str | None = None) -> SVC:
         raise ValueError(f"this model was trained on the features of the CNN {str(trained_on)[:12]}…, but the CNN "
                          f"here is {str(cnn_sha256)[:12]}…: its features differ, so teach the classes again")
     return svc
+
+
+# ------------------------------------------------------------------------ the page's taught classifiers
+
+#: The classifiers the page has trained or loaded (two at a time: one per kind of feature, and a spare).
+_TAUGHT: Kept[SVC] = Kept("classifier", "train it again or load its file", keep=4)
+
+
+def fingerprint(data: bytes) -> str:
+    """The SHA-256 of the CNN's ONNX file (what :func:`train` and :func:`load` call ``cnn_sha256``).
+
+    >>> fingerprint(b"abc")[:16]
+    'ba7816bf8f01cfea'
+    """
+    return hashlib.sha256(bytes(data)).hexdigest()
+
+
+def load_model(model: bytes, cnn_sha256: str | None = None) -> dict:
+    """:func:`load` a model file (a fresh one of :func:`train`, or one the user loads back) and keep it: its
+    ``token`` and what the page shows of it (``kind``, ``classes``, ``kernel``, ``C``, ``threshold``, …)."""
+    if isinstance(model, str):
+        raise ValueError("the model must be bytes (a .svm file), not text")
+    svc = load(model, cnn_sha256)
+    return {"token": _TAUGHT.add(svc), "kind": svc.pipeline["feature"], "classes": list(svc.classes_),
+            "kernel": svc.kernel, "C": svc.C, "threshold": svc.threshold, "n_features": svc.n_features_in_,
+            "n_support_vectors": len(svc.support_)}
+
+
+def predict(token: int, k: int = 3, features: Sequence[float] | None = None, rgba: bytes | None = None,
+            width: int | None = None, height: int | None = None, box: Sequence[int] | None = None) -> dict:
+    """A kept classifier's ``k`` best classes (:func:`pyodemo.classify.rank`) and whether it is sure: from the
+    picture (``rgba``, ``width``, ``height``, ``box``) for HOG + colour, from ``features`` (the CNN's
+    embedding of the picture) for CNN features."""
+    model = _TAUGHT.get(token)
+    if model.pipeline["feature"] == "hog":
+        if rgba is None or width is None or height is None:
+            raise ValueError("a classifier on HOG + colour features answers a picture: give rgba, width and height")
+        x = picture_features(rgba, width, height, box)
+    elif features is None:
+        raise ValueError("a classifier on CNN features answers the CNN's features of the picture")
+    else:
+        x = features
+    top = classify.rank(model, x, k)
+    return {"top": top, "sure": classify.is_sure(model, top)}
+
+
+def forget(token: int) -> bool:
+    """Drop a kept classifier; True if it was kept."""
+    return _TAUGHT.drop(token)
 
 
 def _check_labels(labels: Any) -> list[str]:
