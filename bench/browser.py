@@ -85,7 +85,7 @@ postMessage({ stage: "wheel", ms: performance.now() - t0 });
 PER_IMAGE = """async ([reps]) => {
   const py = await import("/js/python.js");
   const cnn = await import("/js/cnn.js");
-  const crop = await import("/js/crop-box.js");
+  const crop = { ...(await import("/js/picture.js")), ...(await import("/js/default-crop.js")) };
   const index = await (await fetch("/models/samples/index.json")).json();
   const pictures = [];
   for (const s of index.samples) pictures.push(await crop.loadPictureURL(`/models/samples/${s.file}`, s.file));

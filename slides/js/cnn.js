@@ -16,7 +16,7 @@
 //
 // One session per page, shared by the classifier and the feature-maps widget; runs are queued (the wasm
 // backend runs one at a time). Each answer is also announced as a `pyodemo:cnn-result` event.
-import { drawCrop } from "./crop-box.js";
+import { drawCrop } from "./picture.js";
 import { siteURL } from "./ui.js";
 
 export const SIDECAR = "models/cnn.json";
@@ -199,7 +199,7 @@ export function resample(rgba, side, size, filterName = "bilinear") {
 }
 
 /**
- * The CNN's input for the crop square `box` of `picture` (see crop-box.js `loadPicture`):
+ * The CNN's input for the crop square `box` of `picture` (see picture.js `loadPicture`):
  * {tensor: Float32Array (3 × size × size, NCHW), rgba (the size × size picture it was made from)}.
  */
 export function prepare(picture, box, spec) {

@@ -11,11 +11,12 @@
 //   alpha = ⌊(2A + k²) / (2k²)⌋ and c = ⌊(2C + A) / (2A)⌋ (0 when A = 0): means rounded half up, in integers.
 //   Python gets the m × m picture (m ≤ 256) and the box [0, 0, m].
 //
-// The pixels are read from the full-size bitmap loadPicture kept (crop-box.js), through one canvas of at most
+// The pixels are read from the full-size bitmap loadPicture kept (picture.js), through one canvas of at most
 // STRIP_PIXELS, strip by strip: never a canvas near iOS's ~16.7 Mpx limit, whatever the photo's size. The crop
 // box on screen is in the shown picture's pixels; originalBox maps it to the decoded picture's, and the
 // untouched default box is pyodemo.classify.default_crop of the decoded picture itself.
-import { MARGIN, alphaBounds, canvas, defaultCrop, noBounds, squareAround } from "./crop-box.js";
+import { MARGIN, alphaBounds, defaultCrop, noBounds, squareAround } from "./default-crop.js";
+import { canvas } from "./picture.js";
 
 /** Pictures up to this many pixels go to Python whole (export/svm_input.py: SEND_MAX). */
 export const SEND_MAX = 512 * 512;

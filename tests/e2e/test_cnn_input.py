@@ -32,7 +32,7 @@ MEAN_TOL, P99_TOL, MAX_TOL = 0.002, 0.01, 0.02
 
 PREPARE = """async ({items, spec}) => {
   const cnn = await import("/js/cnn.js");
-  const cb = await import("/js/crop-box.js");
+  const cb = { ...(await import("/js/picture.js")), ...(await import("/js/default-crop.js")) };
   const out = [];
   for (const item of items) {
     const bytes = item.b64 ? Uint8Array.from(atob(item.b64), (c) => c.charCodeAt(0)) : null;
@@ -198,7 +198,7 @@ def test_resample_is_pillows(open_page, resample):
 
 EMBEDDING = """async ({files}) => {
   const cnn = await import("/js/cnn.js");
-  const cb = await import("/js/crop-box.js");
+  const cb = { ...(await import("/js/picture.js")), ...(await import("/js/default-crop.js")) };
   const b64 = (array) => {
     const bytes = new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
     let text = "";

@@ -361,7 +361,7 @@ def test_a_silently_vanished_worker_is_noticed(module_page):
 # ------------------------------------------------------------------ the long run: 500 classifications in one tab
 
 LONG_RUN = """async ([n, warm]) => {
-  const crop = await import("/js/crop-box.js");
+  const crop = { ...(await import("/js/picture.js")), ...(await import("/js/default-crop.js")) };
   const py = globalThis.pyodemoPython, cnn = globalThis.pyodemoCNN;
   const index = await (await fetch("/models/samples/index.json")).json();
   const pictures = [];

@@ -10,8 +10,12 @@
 // "Start HOG + SVM now", or when the CNN cannot run). With the browser's data saver on, only on that tap.
 import { call, onStatus } from "../python.js";
 import { viewSwitch } from "../slide-views.js";
-import { drawHogGlyphs, h, paintRGBA, pythonStatus, samples, siteURL, whenVisible } from "../ui.js";
-import { createCropBox, drawCrop, loadPicture, loadPictureURL, pictureFromVideo } from "../crop-box.js";
+import { drawHogGlyphs, h, paintRGBA, pythonStatus, siteURL, whenVisible } from "../ui.js";
+import { createCropBox } from "../crop-box.js";
+import { drawCrop, loadPicture, loadPictureURL, pictureFromVideo } from "../picture.js";
+import { cameraProblem, openCamera } from "../sources/camera.js";
+import { acceptDrop, acceptPaste, filePicker } from "../sources/files.js";
+import { sampleButtons } from "../sources/samples.js";
 import { svmInput } from "../svm-input.js";
 import { classify as cnnClassify, loadCNN } from "../cnn.js";
 
@@ -25,7 +29,6 @@ const MODELS = {
 const pct = (p) => `${(100 * p).toFixed(p >= 0.995 || p < 0.001 ? 0 : 1)} %`;
 const ms = (t) => `${t < 10 ? t.toFixed(1) : Math.round(t)} ms`;
 const count = (n) => n.toLocaleString("en-US");
-const liveCapable = () => window.isSecureContext && typeof navigator.mediaDevices?.getUserMedia === "function";
 let uid = 0;
 
 export function mount(el) {
@@ -37,19 +40,26 @@ export function mount(el) {
   el.classList.add("clf");
   if (featured) el.classList.add(`clf--${featured}`);
 
-  // ---------------------------------------------------------------- sources
-  // the inputs are hidden; their buttons open them (rear camera for "Take a photo" where there is no live mode)
-  const hiddenInput = (extra) => h("input", { type: "file", accept: "image/*", class: "pyodemo-visually-hidden",
-    tabindex: -1, "aria-hidden": "true", ...extra });
-  const fileInput = hiddenInput({ name: "picture", dataset: { role: "file" } });
-  const photoInput = hiddenInput({ name: "camera", capture: "environment", dataset: { role: "camera" } });
-  const live = liveCapable();
-  const cameraButton = h("button", { type: "button", class: "clf-source clf-source--camera", "aria-pressed": live ? "false" : undefined,
-    onclick: () => (live ? (stream ? stopLive() : startLive()) : photoInput.click()) }, live ? "Live camera" : "Take a photo");
-  const fileButton = h("button", { type: "button", class: "clf-source", onclick: () => fileInput.click() }, "Choose a picture");
-  const sources = h("div", { class: "pyodemo-row clf-sources" }, cameraButton, fileButton, fileInput, photoInput,
+  // ---------------------------------------------------------------- sources (sources/*.js)
+  // The sample thumbnails wait for the CNN's first answer (or THUMBS_AFTER_MS): on a slow phone link
+  // the ~80 kB of pictures would otherwise share the line with the model the visitor is waiting for.
+  let showThumbs;
+  const thumbsAllowed = new Promise((resolve) => { showThumbs = resolve; setTimeout(resolve, THUMBS_AFTER_MS); });
+  const openFile = (fallback) => ([file]) => usePicture(loadPicture(file), file.name || fallback);
+  const pickSample = (s) => usePicture(loadPictureURL(s.url, s.class), `${s.class} (sample)`, { sample: s.file });
+  // a live camera where this page may use one; else "Take a photo", a file chooser that asks for the rear camera
+  const live = cameraProblem() === null;
+  const cameraSource = live
+    ? h("button", { type: "button", class: "clf-source clf-source--camera", "aria-pressed": "false",
+      onclick: () => (stream ? stopLive() : startLive()) }, "Live camera")
+    : filePicker({ label: "Take a photo", name: "camera", capture: "environment", dataset: { role: "camera" },
+      className: "clf-source clf-source--camera", onFiles: openFile("your photo") });
+  const cameraButton = live ? cameraSource : cameraSource.button;
+  const fileSource = filePicker({ label: "Choose a picture", name: "picture", dataset: { role: "file" }, className: "clf-source",
+    onFiles: openFile("your photo") });
+  const sources = h("div", { class: "pyodemo-row clf-sources" }, cameraSource, fileSource,
     h("span", { class: "pyodemo-note clf-hint" }, "or drop or paste a picture here"));
-  const sampleRow = h("div", { class: "clf-samples", role: "group", "aria-label": "Samples" });
+  const sampleRow = sampleButtons({ onPick: pickSample, thumbsWhen: thumbsAllowed });
   const message = h("p", { class: "clf-message", role: "status" });
 
   // ---------------------------------------------------------------- crop box
@@ -84,7 +94,7 @@ export function mount(el) {
   const main = h("div", { class: "clf-main" }, cropPanel, results);
   el.replaceChildren(
     h("h2", { class: "clf-title pyodemo-visually-hidden" }, "Who's that Pokémon? Classify a picture"),
-    sources, sampleRow, message,
+    sources, sampleRow.el, message,
     // slide mode: the picture and the answers, or the steps (slide-views.js)
     viewSwitch(el, [["answers", "Picture and answers", [main]], ["steps", "Step by step", [steps]]], "What to show"),
     main, steps,
@@ -92,12 +102,8 @@ export function mount(el) {
 
   // ---------------------------------------------------------------- state
   let picture = null, pictureSeq = 0, shownSeq = 0, picked = false, visible = false;
-  let stream = null, video = null, liveTimer = null, liveFrame = null;
+  let stream = null, video = null, liveTimer = null, liveFrame = null, starting = false; // stream: openCamera's {stop}
   let svmWanted = false, svmModel = null, cnnAnswered = false;
-  // The sample thumbnails wait for the CNN's first answer (or THUMBS_AFTER_MS): on a slow phone link
-  // the ~80 kB of pictures would otherwise share the line with the model the visitor is waiting for.
-  let showThumbs;
-  const thumbsAllowed = new Promise((resolve) => { showThumbs = resolve; setTimeout(resolve, THUMBS_AFTER_MS); });
   let cropBackground = [255, 255, 255]; // the crop step is shown on the CNN's background once its sidecar is read
 
   let svmShownKey = ""; // the crop whose HOG + SVM answer is on screen
@@ -353,28 +359,23 @@ export function mount(el) {
 
   // ---------------------------------------------------------------- live camera
   async function startLive() {
+    if (starting) return;
+    starting = true;
     showMessage("Starting the camera…");
+    const v = h("video", { class: "pyodemo-visually-hidden", autoplay: true, "aria-hidden": "true" });
+    el.append(v);
     try {
-      stream = await navigator.mediaDevices.getUserMedia({
-        video: { facingMode: { ideal: "environment" }, width: { ideal: 640 }, height: { ideal: 480 } }, audio: false });
+      stream = await openCamera(v);
     } catch (error) {
-      stream = null;
-      const why = {
-        NotAllowedError: "The camera was not allowed.",
-        NotFoundError: "No camera was found.",
-        NotReadableError: "The camera is busy in another app.",
-      }[error?.name] ?? `The camera could not start (${error?.message || error}).`;
-      showMessage(`${why} You can still take or choose a photo with “Choose a picture”.`, "error");
+      v.remove();
+      showMessage(`${error.message} You can still take or choose a photo with “Choose a picture”.`, "error");
       return;
+    } finally {
+      starting = false;
     }
+    video = v;
     shownSeq = ++pictureSeq;
     picked = true;
-    video = h("video", { class: "pyodemo-visually-hidden", muted: true, playsInline: true, autoplay: true, "aria-hidden": "true" });
-    video.muted = true;
-    video.srcObject = stream;
-    el.append(video);
-    try { await video.play(); } catch { /* autoplay of a muted stream is allowed; frames still arrive */ }
-    if (!stream) return;
     cameraButton.textContent = "Stop camera";
     cameraButton.setAttribute("aria-pressed", "true");
     el.dataset.live = "true";
@@ -409,7 +410,7 @@ export function mount(el) {
   /** Stop the stream; with `keep`, the last frame stays as the picture (its crop can be adjusted). */
   function stopLive({ keep = true } = {}) {
     if (!stream) return;
-    for (const track of stream.getTracks()) track.stop();
+    stream.stop();
     stream = null;
     clearTimeout(liveTimer);
     video?.remove();
@@ -447,62 +448,13 @@ export function mount(el) {
     }, { threshold: [0, 0.2, 0.5] }).observe(cropPanel);
   } else visible = true;
 
-  // ---------------------------------------------------------------- inputs
-  for (const input of [fileInput, photoInput]) {
-    input.addEventListener("change", () => {
-      const file = input.files?.[0];
-      input.value = "";
-      if (file) usePicture(loadPicture(file), file.name || "your photo");
-    });
-  }
-  el.addEventListener("dragover", (event) => {
-    if (![...(event.dataTransfer?.types ?? [])].includes("Files")) return;
-    event.preventDefault();
-    el.classList.add("clf--drop");
-  });
-  el.addEventListener("dragleave", (event) => { if (!el.contains(event.relatedTarget)) el.classList.remove("clf--drop"); });
-  el.addEventListener("drop", (event) => {
-    el.classList.remove("clf--drop");
-    const file = event.dataTransfer?.files?.[0];
-    if (!file) return;
-    event.preventDefault();
-    usePicture(loadPicture(file), file.name || "dropped picture");
-  });
-  document.addEventListener("paste", (event) => {
-    const inside = el.contains(document.activeElement);
-    if (!inside && !visible) return;
-    const target = event.target;
-    if (!inside && target instanceof HTMLElement && target.closest("input, textarea, [contenteditable]")) return;
-    const file = [...(event.clipboardData?.files ?? [])][0];
-    if (!file) { if (inside) showMessage("The clipboard holds no picture: copy an image, then paste.", "error"); return; }
-    event.preventDefault();
-    usePicture(loadPicture(file), file.name && file.name !== "image.png" ? file.name : "pasted picture");
-  });
-
-  // ---------------------------------------------------------------- samples
-  samples().then((list) => {
-    const chosen = [
-      ...list.filter((s) => s.kind === "test-split"),
-      ...list.filter((s) => s.kind === "unseen-art"),
-      ...list.filter((s) => s.kind === "photo-like").slice(0, 1),
-    ];
-    if (!chosen.length) { sampleRow.append(h("p", { class: "pyodemo-note" }, "(this build has no samples)")); return; }
-    const what = { "test-split": "a sprite from the test split", "unseen-art": "an artwork the models never saw", "photo-like": "a photo-like picture" };
-    const badge = { "unseen-art": "art", "photo-like": "photo" };
-    // The accessible name starts with the badge's visible word (WCAG 2.5.3, label in name).
-    sampleRow.replaceChildren(...chosen.map((s) => h("button", {
-      type: "button", class: `clf-sample clf-sample--${s.kind}`, dataset: { sample: s.file, kind: s.kind },
-      "aria-label": `${badge[s.kind] ? `${badge[s.kind]} ` : ""}sample: ${s.class}, ${what[s.kind] ?? s.kind}`,
-      title: `${s.class} (${what[s.kind] ?? s.kind})`,
-      onclick: () => usePicture(loadPictureURL(s.url, s.class), `${s.class} (sample)`, { sample: s.file }),
-    }, h("img", { alt: "", width: 48, height: 48, decoding: "async", dataset: { src: s.thumb } }),
-      badge[s.kind] ? h("span", { class: "clf-sample__badge", "aria-hidden": "true" }, badge[s.kind]) : null)));
-    rovingFocus(sampleRow);
-    thumbsAllowed.then(() => sampleRow.querySelectorAll("img[data-src]").forEach((img) => { img.src = img.dataset.src; }));
-    whenVisible(el, () => {
-      if (!picked && chosen[0]) usePicture(loadPictureURL(chosen[0].url, chosen[0].class), `${chosen[0].class} (sample)`, { sample: chosen[0].file });
-    });
-  });
+  // ---------------------------------------------------------------- drop, paste, the first sample
+  const refused = (names) => showMessage(`Not a picture: ${names.join(", ")}. Choose a JPEG, PNG, GIF or WebP picture.`, "error");
+  acceptDrop(el, openFile("dropped picture"), { highlight: "clf--drop", onRefused: refused });
+  acceptPaste(el, ([file]) => usePicture(loadPicture(file), file.name && file.name !== "image.png" ? file.name : "pasted picture"), {
+    when: () => visible, onRefused: refused,
+    onEmpty: () => showMessage("The clipboard holds no picture: copy an image, then paste.", "error") });
+  sampleRow.ready.then((chosen) => whenVisible(el, () => { if (!picked && chosen[0]) pickSample(chosen[0]); }));
 
   whenVisible(el, () => {
     loadCNN().catch(() => {}); // start downloading the CNN at once
@@ -574,24 +526,6 @@ export function mount(el) {
       },
     };
     return self;
-  }
-
-  /** One Tab stop for the row of samples; arrow keys, Home and End move between them. */
-  function rovingFocus(row) {
-    const buttons = [...row.querySelectorAll("button")];
-    buttons.forEach((b, i) => { b.tabIndex = i === 0 ? 0 : -1; });
-    row.addEventListener("keydown", (event) => {
-      const i = buttons.indexOf(document.activeElement);
-      if (i < 0) return;
-      const next = { ArrowRight: i + 1, ArrowDown: i + 1, ArrowLeft: i - 1, ArrowUp: i - 1, Home: 0, End: buttons.length - 1 }[event.key];
-      if (next === undefined) return;
-      event.preventDefault();
-      const j = (next + buttons.length) % buttons.length;
-      buttons[i].tabIndex = -1;
-      buttons[j].tabIndex = 0;
-      buttons[j].focus();
-    });
-    row.setAttribute("aria-label", "Samples (arrow keys move between them)");
   }
 
   function figure(title, label) {

@@ -3,7 +3,8 @@
 // one small tile per filter, each normalised to its own min…max. Tap or Enter on a tile enlarges it.
 // With no classifier on the page it has its own sample picker.
 import { classify, lastResult, loadCNN } from "../cnn.js";
-import { defaultCrop, loadPictureURL } from "../crop-box.js";
+import { defaultCrop } from "../default-crop.js";
+import { loadPictureURL } from "../picture.js";
 import { h, paintRGBA, samples, whenVisible } from "../ui.js";
 
 let uid = 0;
