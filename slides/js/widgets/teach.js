@@ -113,8 +113,8 @@ export async function mount(el) {
   const examplesPart = h("section", { class: "teach-part teach-part--examples", "aria-label": "Examples" },
     h("h3", {}, "1. Examples"), classes.el, camera.el, liveAnswers.el);
   el.append(message, storage,
-    viewSwitch(el, [["examples", "Examples", [examplesPart]], ["train", "Train", [trainPart]], ["try", "Try and keep", [tryPart.el, keep.el]]], "What to show"),
-    examplesPart, trainPart, tryPart.el, keep.el);
+    viewSwitch(el, [["examples", "Examples", [examplesPart]], ["train", "Train and keep", [trainPart, keep.el]], ["try", "Try", [tryPart.el]]], "What to show"),
+    examplesPart, trainPart, keep.el, tryPart.el);
 
   // ---- what this browser kept from last time
   classes.restore(store.classes, store.examples.map((r) => makeExample(r)));
