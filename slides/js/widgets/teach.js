@@ -53,8 +53,11 @@ export async function mount(el) {
   let tryPart = null;
   const camera = liveCamera({
     wanted: () => Object.keys(state.taught).length > 0,
-    onAnswerFrame: async (picture) => liveAnswers.show(await ask(state.taught, picture, [0, 0, picture.width]), classesOf),
-    onChange: () => classes.render(),
+    onAnswerFrame: async (picture) => {
+      const out = await ask(state.taught, picture, [0, 0, picture.width]);
+      if (camera.running()) liveAnswers.show(out, classesOf); // not a late answer after "Stop camera"
+    },
+    onChange: (running) => { classes.render(); if (!running) liveAnswers.clear(); },
     onMessage: say,
   });
   const classes = classesPanel({ state, store, say, add, remove, camera, onRender: () => tryPart?.classesChanged() });
