@@ -35,8 +35,8 @@
    (other Pokémon, photos), never tuned on it.
 6. **Report** (printed and written to ``slides/models/hog_svm-train.json``): validation and test
    accuracy and macro-F1, the cross-view diagnostic (fit on front views, test on back views),
-   photo-like accuracy, unseen-art correct/10, not-Pokémon rejected, n_SV, file size, wall time,
-   ms per image in CPython and in Pyodide (Node, `tests/pyodide_node.mjs`).
+   photo-like accuracy, unseen-art correct/10, not-Pokémon rejected, n_SV, file size, wall time.
+   The model's speed per picture, in CPython and in Pyodide (Node), is measured by ``python -m bench svm``.
 
 Earlier tries that were not kept are recorded in EXPERIMENTS.md.
 
@@ -49,16 +49,9 @@ the tests).
 from __future__ import annotations
 
 import argparse
-import base64
 import hashlib
 import json
-import math
-import os
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -252,68 +245,6 @@ def _testset(name: str, dataset_dir: Path) -> tuple[list[dict], Path]:
     return F.read_manifest(folder), folder
 
 
-# ------------------------------------------------------------------------ timings
-
-
-def cpython_ms(model, pictures: list[tuple[bytes, int, int]], repeats: int = 5) -> float:
-    """Median ms per picture of `pyodemo.classify.top_k` (crop → prepare → features → SVM) here."""
-    from pyodemo import classify
-
-    times = []
-    for rgba, w, h in pictures:
-        best = min(_timed(lambda: classify.top_k(model, rgba, w, h, 3)) for _ in range(repeats))
-        times.append(best)
-    return round(statistics.median(times), 2)
-
-
-def _timed(f) -> float:
-    t = time.perf_counter()
-    f()
-    return (time.perf_counter() - t) * 1e3
-
-
-PYODIDE_PROGRAM = r"""
-import base64, json, statistics
-from pyodemo.web import classifier
-token = classifier.load_model(base64.b64decode(MODEL))["token"]
-report = {}
-for kind, pictures in PICTURES.items():
-    steps = []
-    for b64, w, h in pictures:
-        rgba = base64.b64decode(b64)
-        runs = [classifier.predict(token, rgba, w, h, 3)["ms"] for _ in range(REPEATS)]
-        steps.append(min(runs, key=lambda m: m["total"]))
-    report[kind] = {k: round(statistics.median(s[k] for s in steps), 2) for k in steps[0]}
-    report[kind]["n"] = len(steps)
-print("REPORT " + json.dumps(report))
-"""
-
-
-def pyodide_ms(model_bytes: bytes, pictures: dict[str, list[tuple[bytes, int, int]]], repeats: int = 5) -> dict:
-    """Median ms per picture of ``pyodemo.web.classifier.predict`` inside Pyodide under Node, per kind of picture."""
-    node = shutil.which("node")
-    runner = ROOT / "tests" / "pyodide_node.mjs"
-    if node is None or not (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").is_file():
-        return {"error": "node or node_modules/pyodide missing: not measured"}
-    from export.site_hook import build_wheel
-
-    with tempfile.TemporaryDirectory() as tmp:
-        wheel = build_wheel(Path(tmp))
-        encoded = {k: [(base64.b64encode(r).decode(), w, h) for r, w, h in v] for k, v in pictures.items()}
-        program = Path(tmp) / "timing.py"
-        program.write_text(
-            f"MODEL = {base64.b64encode(model_bytes).decode()!r}\nPICTURES = {encoded!r}\nREPEATS = {repeats}\n"
-            + PYODIDE_PROGRAM
-        )
-        done = subprocess.run([node, str(runner), str(wheel), str(program)], capture_output=True, text=True, timeout=600)
-    line = next((l for l in done.stdout.splitlines() if l.startswith("REPORT ")), None)
-    if done.returncode != 0 or line is None:
-        return {"error": f"Pyodide run failed: {done.stderr[-500:]}"}
-    report = json.loads(line[len("REPORT "):])
-    report["load_average"] = [round(v, 2) for v in os.getloadavg()]
-    return report
-
-
 # ------------------------------------------------------------------------ the run
 
 
@@ -424,7 +355,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the features (default 2)")
     parser.add_argument("--compare", action="store_true", help="also measure the feature settings (slow)")
     parser.add_argument("--quick", action="store_true", help="a few images per class, a tiny grid (tests)")
-    parser.add_argument("--no-pyodide", action="store_true", help="skip the timing in Pyodide (Node)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     started = time.perf_counter()
@@ -595,32 +525,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             "val_correct_kept": round(float(val_kept[val_ok].mean()), 4) if val_ok.any() else None,
             "not_pokemon_rejected": (metrics.get("not-pokemon") or {}).get("rejected")}
 
-    # ---- timings
-    test_idx = np.flatnonzero(test)
-    sample = [F.picture(data.dataset / data.rows[i]["path"]) for i in test_idx[:: max(1, len(test_idx) // 10)][:10]]
-    photo_rows, photo_dir = data.testsets["photo-like"]
-    photos = [F.open_rgba(photo_dir / r["path"]) for r in photo_rows[:: max(1, len(photo_rows) // 3)][:3]]
-    timing = {"features_s": round(features_s, 1), "feature_vectors": feature_stats, "kernel_grid_s": round(grid_s, 1), "refit_s": round(refit_s, 1),
-              "cpython_ms_per_image": {"sprite_64px": cpython_ms(loaded, sample)}}
-    if photos:
-        timing["cpython_ms_per_image"]["photo_256px"] = cpython_ms(loaded, photos)
-    if not args.no_pyodide and not args.quick:
-        pictures = {"sprite_64px": sample}
-        if photos:
-            pictures["photo_256px"] = photos
-        # the machine may be busy: up to three Node runs, the fastest kept, every attempt recorded
-        attempts = [pyodide_ms(blob, pictures) for _ in range(3)]
-        ok = [a for a in attempts if "error" not in a] or attempts
-        timing["pyodide_ms_per_image"] = min(ok, key=lambda a: a.get("sprite_64px", {}).get("total", math.inf))
-        timing["pyodide_attempts"] = [
-            {"sprite_total": a.get("sprite_64px", {}).get("total"), "load_average": a.get("load_average")}
-            for a in attempts]
-        say(f"Pyodide: {json.dumps(timing['pyodide_ms_per_image'])}")
+    # ---- timings of the training itself (the model's answer per picture: python -m bench svm)
+    timing = {"features_s": round(features_s, 1), "feature_vectors": feature_stats, "kernel_grid_s": round(grid_s, 1),
+              "refit_s": round(refit_s, 1)}
     wall = time.perf_counter() - started
     timing["train_svm_wall_s"] = round(wall, 1)
 
     n_sv = int(clf.n_support_.sum())
-    pyo = (timing.get("pyodide_ms_per_image") or {}).get("sprite_64px", {}).get("total")
     log = {
         "command": "python -m export train-svm" + (" --quick" if args.quick else ""),
         "dataset": {"path": str(args.dataset.relative_to(ROOT)) if args.dataset.is_relative_to(ROOT) else str(args.dataset),
@@ -654,7 +565,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             "crossview_accuracy>=0.90": (metrics.get("crossview") or {}).get("accuracy", 0) >= 0.90,
             "photo_like_accuracy>=0.70": ((metrics.get("photo-like") or {}).get("accuracy") or 0) >= 0.70,
             "unseen_art_correct>=8": (metrics.get("unseen-art") or {}).get("correct", 0) >= 8,
-            "pyodide_ms<=30": pyo is not None and pyo <= 30,
             "model_bytes<=2MB": len(blob) <= 2_000_000,
         },
     }

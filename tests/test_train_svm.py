@@ -27,7 +27,7 @@ def need_dataset() -> None:
 def quick_run(tmp_path_factory):
     need_dataset()
     out = tmp_path_factory.mktemp("train-svm")
-    code = train_svm.main(["--quick", "--out", str(out), "--cache", str(out / "cache"), "--no-pyodide", "--quiet"])
+    code = train_svm.main(["--quick", "--out", str(out), "--cache", str(out / "cache"), "--quiet"])
     assert code == 0
     return out, json.loads((out / "hog_svm-train.json").read_text())
 
