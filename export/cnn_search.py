@@ -29,6 +29,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from export import train_cnn as T
+from export.metrics import scores
 
 #: (name, recipe): the share of sprites redrawn in another style and the channels of the blocks; the
 #: rest as `export.train_cnn.Config`. The rule kept the 80 % row (the table in the training log).
@@ -63,9 +64,9 @@ def pick(rows: Sequence[dict]) -> dict:
 def view_scores(pred: np.ndarray, y: np.ndarray, styles: np.ndarray, clutter_pred: np.ndarray,
                 clutter_y: np.ndarray, n_classes: int) -> dict:
     """Accuracy and macro-F1 per view, and the selection score (mean macro-F1 over the views)."""
-    views = {"val_gen5": T.scores(y[~styles], pred[~styles], n_classes),
-             "val_styles": T.scores(y[styles], pred[styles], n_classes),
-             "val_cluttered": T.scores(clutter_y, clutter_pred, n_classes)}
+    views = {"val_gen5": scores(y[~styles], pred[~styles], range(n_classes), digits=None),
+             "val_styles": scores(y[styles], pred[styles], range(n_classes), digits=None),
+             "val_cluttered": scores(clutter_y, clutter_pred, range(n_classes), digits=None)}
     out = {v: {"n": s["n"], "accuracy": round(s["accuracy"], 4), "macro_f1": round(s["macro_f1"], 4)}
            for v, s in views.items() if s["n"]}
     out["score"] = round(float(np.mean([s["macro_f1"] for s in out.values()])), 4)

@@ -82,6 +82,7 @@ from tqdm import tqdm
 from export import backgrounds, cnn_input, restyle
 from export import sprites as sp
 from export.dataset import DATA, DEFAULT_OUT, image_digest
+from export.metrics import scores
 from export.styles import ANIMATED_STYLE
 from export.train_svm import _sha as manifest_sha
 from export.threshold import RULE as THRESHOLD_RULE
@@ -401,22 +402,6 @@ def jpeg(x: torch.Tensor, quality: int) -> torch.Tensor:
 # -- evaluation ---------------------------------------------------------------------------------
 
 
-def scores(y: np.ndarray, pred: np.ndarray, n_classes: int) -> dict:
-    """Accuracy, macro-F1 and the confusion matrix (rows: true class, columns: predicted)."""
-    from sklearn.metrics import confusion_matrix, f1_score
-
-    y, pred = np.asarray(y), np.asarray(pred)
-    if len(y) == 0:
-        return {"n": 0}
-    return {
-        "n": int(len(y)),
-        "correct": int((y == pred).sum()),
-        "accuracy": float((y == pred).mean()),
-        "macro_f1": float(f1_score(y, pred, labels=list(range(n_classes)), average="macro", zero_division=0)),
-        "confusion": confusion_matrix(y, pred, labels=list(range(n_classes))).tolist(),
-    }
-
-
 @torch.no_grad()
 def torch_logits(model: nn.Module, x: np.ndarray | torch.Tensor, batch: int = 256) -> np.ndarray:
     model.eval()
@@ -512,7 +497,7 @@ def fit(
         if val is not None:
             logits = torch_logits(averaged, val_x)
             pred = logits.argmax(1)
-            s = scores(val[1], pred, n_classes)
+            s = scores(val[1], pred, range(n_classes), digits=None)
             val_loss = float(F.cross_entropy(torch.from_numpy(logits), torch.from_numpy(val[1])))
             entry.update(val_accuracy=round(s["accuracy"], 5), val_macro_f1=round(s["macro_f1"], 5),
                          val_loss=round(val_loss, 5))
@@ -657,7 +642,7 @@ def evaluate_sets(session, spec: dict, classes: list[str], rows: dict[str, list[
         items = rows[split]
         x = cnn_input.batch([dataset / r["path"] for r in items], spec)
         y = np.array([classes.index(r["class"]) for r in items])
-        report[split] = scores(y, onnx_logits(session, x).argmax(1), n)
+        report[split] = scores(y, onnx_logits(session, x).argmax(1), range(n), digits=None)
     photo_rows = []
     if (data / "photo-like" / "manifest.csv").is_file():
         photo_rows = read_csv(data / "photo-like" / "manifest.csv")
@@ -666,7 +651,7 @@ def evaluate_sets(session, spec: dict, classes: list[str], rows: dict[str, list[
         x = cnn_input.batch([data / "photo-like" / r["path"] for r in photo_rows], spec)
         y = np.array([classes.index(r["class"]) for r in photo_rows])
         probs = softmax(onnx_logits(session, x))
-        report["photo_like"] = scores(y, probs.argmax(1), n)
+        report["photo_like"] = scores(y, probs.argmax(1), range(n), digits=None)
         sure = probs.max(1) >= threshold
         report["photo_like"]["correct_and_sure"] = int(((probs.argmax(1) == y) & sure).sum())
         report["photo_like"]["correct_and_sure_white_only"] = int(
@@ -811,7 +796,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     report = evaluate_sets(session, spec, classes, rows, args.data, args.dataset, threshold, args.quick,
                            threshold_white_only)
-    report["val_cluttered"] = scores(cluttered[1], onnx_logits(session, cluttered[0]).argmax(1), len(classes))
+    report["val_cluttered"] = scores(cluttered[1], onnx_logits(session, cluttered[0]).argmax(1), range(len(classes)), digits=None)
     report["val"]["correct_above_threshold"] = float(
         (val_probs.max(1)[val_probs.argmax(1) == val_y] >= threshold).mean())
     report["val_cluttered"]["correct_above_threshold"] = float(
@@ -833,7 +818,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         y = np.array([classes.index(r["class"]) for r in back])
         report["crossview"] = {"train": "front views (all splits)", "test": "back views (all splits)",
                                "epochs": len(crossview_log), "selection": "none (last epoch)",
-                               **scores(y, torch_logits(cv_model, x).argmax(1), len(classes))}
+                               **scores(y, torch_logits(cv_model, x).argmax(1), range(len(classes)), digits=None)}
     else:
         report["crossview"] = {"n": 0, "note": "skipped (no views in this dataset, or --crossview-epochs 0)"}
 

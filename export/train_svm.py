@@ -60,6 +60,7 @@ from pathlib import Path
 import numpy as np
 
 from export import features as F
+from export.metrics import scores
 from export.styles import ANIMATED_STYLE
 from export.threshold import RULE as THRESHOLD_RULE
 from export.threshold import choose_threshold, risk_coverage
@@ -98,23 +99,6 @@ GRID: list[dict] = [
 QUICK_GRID: list[dict] = [{"kernel": "linear", "C": 0.1}, {"kernel": "rbf", "C": 10.0, "gamma": "scale"}]
 
 # ------------------------------------------------------------------------ small helpers
-
-
-def scores(y_true: Sequence, y_pred: Sequence, labels: Sequence) -> dict:
-    """Accuracy, macro-F1 and per-class recall (the report's KPIs)."""
-    from sklearn.metrics import f1_score
-
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if len(y_true) == 0:
-        return {"n": 0, "correct": 0, "accuracy": None, "macro_f1": None}
-    present = [c for c in labels if (y_true == c).any()]
-    return {
-        "n": int(len(y_true)),
-        "correct": int((y_true == y_pred).sum()),
-        "accuracy": round(float((y_true == y_pred).mean()), 4),
-        "macro_f1": round(float(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)), 4),
-        "recall": {c: round(float((y_pred[y_true == c] == c).mean()), 4) for c in present},
-    }
 
 
 def cost_macs(kernel: str, n_sv: int, n_classes: int, n_features: int) -> int:
@@ -337,10 +321,10 @@ def val_scores(clf, data: Data, feats: dict, mask: np.ndarray | None = None) -> 
     predicted = clf.predict(feats["clean"][keep])
     photo = clf.predict(feats["val_photo"][keep[val]])  # the photo copies are aligned with the validation rows
     y, frames = data.y[keep], ~data.other_style[keep]
-    out = {"val": scores(y, predicted, data.classes),
-           "val_gen5": scores(y[frames], predicted[frames], data.classes),
-           "val_styles": scores(y[~frames], predicted[~frames], data.classes),
-           "val_photo": scores(y, photo, data.classes)}
+    out = {"val": scores(y, predicted, data.classes, over='present'),
+           "val_gen5": scores(y[frames], predicted[frames], data.classes, over='present'),
+           "val_styles": scores(y[~frames], predicted[~frames], data.classes, over='present'),
+           "val_photo": scores(y, photo, data.classes, over='present')}
     views = [out[v]["macro_f1"] for v in ("val_gen5", "val_styles", "val_photo") if out[v]["macro_f1"] is not None]
     out["selection_score"] = round(sum(views) / len(views), 4)
     return out
@@ -478,9 +462,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     # ---- metrics
     metrics: dict = {
-        "val": scores(data.y[val], sk_val[: int(val.sum())], data.classes),
-        "val_photo": scores(data.y[val], sk_val[int(val.sum()):], data.classes),
-        "test": scores(data.y[test], py_test, data.classes),
+        "val": scores(data.y[val], sk_val[: int(val.sum())], data.classes, over='present'),
+        "val_photo": scores(data.y[val], sk_val[int(val.sum()):], data.classes, over='present'),
+        "test": scores(data.y[test], py_test, data.classes, over='present'),
     }
     metrics["test"]["confusion"] = {
         "labels": data.classes,
@@ -495,7 +479,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         yc = np.concatenate([yc, data.y[front_other]])
         cv_model = Fitted(Gram(Xc), config, yc)
         back = data.crossview == "test"
-        metrics["crossview"] = scores(data.y[back], cv_model.predict(feats["clean"][back]), data.classes)
+        metrics["crossview"] = scores(data.y[back], cv_model.predict(feats["clean"][back]), data.classes, over='present')
         metrics["crossview"]["fit_on"] = "front views (all splits) + photo copies of the training split's front views"
     sure = {}
     for name, (trows, _) in data.testsets.items():
@@ -510,7 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "rejected_by_kind": {k: round(float((~kept[kinds == k]).mean()), 4) for k in sorted(set(kinds))}}
             continue
         yt = np.array([r["class"] for r in trows])
-        metrics[name] = scores(yt, pred, data.classes)
+        metrics[name] = scores(yt, pred, data.classes, over='present')
         metrics[name]["sure"] = round(float(kept.mean()), 4)
         if name == "unseen-art":
             metrics[name]["predictions"] = {t: p for t, p in zip(yt.tolist(), pred.tolist())}
