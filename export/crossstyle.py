@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from export.dataset import file_sha
 from export.styles import FOLDS, logo_fold
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def write(out: Path, result: dict, dataset: Path, models: Sequence[str]) -> None:
     from export import train_svm as S
 
-    result["manifest_sha"] = S._sha(dataset / "manifest.csv")
+    result["manifest_sha"] = file_sha(dataset / "manifest.csv")
     done = merged(out, json.loads(json.dumps(result)), models)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(done, ensure_ascii=False, separators=(",", ":")) + "\n")

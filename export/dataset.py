@@ -146,6 +146,11 @@ def image_digest(image: Image.Image) -> str:
     return hashlib.sha1(image.mode.encode() + repr(image.size).encode() + image.tobytes()).hexdigest()
 
 
+def file_sha(path: Path) -> str:
+    """The first 16 hex digits of a file's SHA-256 ("none" if missing): which manifest a log measured."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else "none"
+
+
 # -- pokemon-10 ---------------------------------------------------------------------------------
 
 

@@ -81,10 +81,9 @@ from tqdm import tqdm
 
 from export import backgrounds, cnn_input, restyle
 from export import sprites as sp
-from export.dataset import DATA, DEFAULT_OUT, image_digest
+from export.dataset import DATA, DEFAULT_OUT, file_sha, image_digest
 from export.metrics import scores
 from export.styles import ANIMATED_STYLE
-from export.train_svm import _sha as manifest_sha
 from export.threshold import RULE as THRESHOLD_RULE
 from export.threshold import choose_threshold, risk_coverage
 
@@ -766,7 +765,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         styles = np.array([r.get("style", ANIMATED_STYLE) not in ("", ANIMATED_STYLE) for r in rows["val"]])
         comparison = cnn_search.compare(config, train, (val_x, val_y), styles, cluttered, len(classes), mean, std,
                                         progress, lambda line: print(line, file=sys.stderr, flush=True))
-        comparison["manifest_sha"] = manifest_sha(args.dataset / "manifest.csv")
+        comparison["manifest_sha"] = file_sha(args.dataset / "manifest.csv")
         kept = dict(cnn_search.CANDIDATES)[comparison["rule_keeps"]]
         if any(getattr(config, key) != value for key, value in kept.items()):
             print(f"note: the rule keeps {comparison['rule_keeps']!r}, not this run's recipe: change Config",
@@ -869,7 +868,7 @@ def previous_comparison(log: Path, manifest: Path) -> dict | None:
         kept = json.loads(log.read_text()).get("candidate_comparison")
     except (OSError, ValueError):
         return None
-    if kept and kept.get("manifest_sha") != manifest_sha(manifest):
+    if kept and kept.get("manifest_sha") != file_sha(manifest):
         kept["dataset"] = "an earlier dataset (its manifest.csv differs from this one's): re-measure with --compare"
     return kept
 

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from export import cnn_input
+from export.dataset import file_sha
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "pokemon-10"
@@ -301,7 +302,7 @@ def test_committed_recipe_is_the_one_its_comparison_keeps():
     table = log.get("candidate_comparison")
     assert table, "cnn-train.json has no candidate comparison: python -m export train-cnn --compare"
     if (DATASET / "manifest.csv").is_file():
-        assert table["manifest_sha"] == train_cnn.manifest_sha(DATASET / "manifest.csv")
+        assert table["manifest_sha"] == file_sha(DATASET / "manifest.csv")
     rows = table["rows"]
     assert [r["name"] for r in rows] == [name for name, _ in cnn_search.CANDIDATES]
     for row in rows:

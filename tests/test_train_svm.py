@@ -11,6 +11,7 @@ import pytest
 
 from export import features as F
 from export import threshold, train_svm
+from export.dataset import file_sha
 from pyodemo import classify
 from pyodemo.svm import SVC
 
@@ -116,7 +117,7 @@ def test_committed_model_test_accuracy_equals_the_training_log():
         pytest.skip("no committed HOG+SVM model: run `python -m export train-svm`")
     log = json.loads(log_path.read_text())
     rows = [r for r in F.read_manifest() if r["split"] == "test"]
-    if log["dataset"]["manifest_sha"] != train_svm._sha(F.DATASET / "manifest.csv"):
+    if log["dataset"]["manifest_sha"] != file_sha(F.DATASET / "manifest.csv"):
         pytest.skip("the dataset on disk is not the one the committed model was trained on")
     model = SVC.load(path)
     X = F.extract([r["path"] for r in rows], model.pipeline, cache=None, jobs=2)
@@ -150,7 +151,7 @@ def test_the_slides_feature_table_quotes_the_training_logs_comparison():
     log = json.loads((MODELS / "hog_svm-train.json").read_text())
     manifest = ROOT / "data" / "pokemon-10" / "manifest.csv"
     if manifest.is_file():
-        assert log["feature_comparison"]["manifest_sha"] == train_svm._sha(manifest)
+        assert log["feature_comparison"]["manifest_sha"] == file_sha(manifest)
     measured = {r["setting"]: r for r in log["feature_comparison"]["rows"]}
     text = (ROOT / "slides" / "svm-demo.md").read_text()
     section = text[text.index("## Shape and colour"):]
