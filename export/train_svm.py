@@ -278,7 +278,7 @@ def evaluate(clf, config: dict, written: dict, data: Data, feats: dict) -> tuple
             "val_sure": round(float(val_kept[: int(val.sum())].mean()), 4),
             "val_photo_sure": round(float(val_kept[int(val.sum()):].mean()), 4),
             "val_accuracy_when_sure": round(float(val_ok[val_kept].mean()), 4) if val_kept.any() else None,
-            "val_correct_kept": round(float(val_ok[val_kept].mean()), 4) if val_ok.any() else None,
+            "val_correct_kept": round(float(val_kept[val_ok].mean()), 4) if val_ok.any() else None,
             "not_pokemon_rejected": (metrics.get("not-pokemon") or {}).get("rejected")}
     return metrics, sure
 
