@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from export.dataset import file_sha
+from export.dataset_items import file_sha
 from export.styles import FOLDS, logo_fold
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -249,7 +249,7 @@ def dataset_section(dataset: Path, data: Path, classes: Sequence[str], logs: dic
                     class_weight: object = None) -> dict:
     from PIL import Image
 
-    from export.dataset import image_digest
+    from export.dataset_items import image_digest
 
     rows = read_manifest(dataset)
     info = read_log(Path(dataset) / "dataset.json") or {}

@@ -81,7 +81,7 @@ from tqdm import tqdm
 
 from export import backgrounds, cnn_input, restyle
 from export import sprites as sp
-from export.dataset import DATA, DEFAULT_OUT, file_sha, image_digest
+from export.dataset_items import DATA, DEFAULT_OUT, file_sha, image_digest
 from export.metrics import scores
 from export.styles import ANIMATED_STYLE
 from export.threshold import RULE as THRESHOLD_RULE

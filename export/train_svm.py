@@ -59,7 +59,7 @@ from pathlib import Path
 import numpy as np
 
 from export import features as F
-from export.dataset import file_sha
+from export.dataset_items import file_sha
 from export.metrics import scores
 from export.svm_data import PHOTO_COPIES, VAL_SEED, Data, compute_features, training_set, val_scores
 from export.svm_model import Fitted, Gram, cost_macs, fit, margins

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from export import cnn_input
-from export.dataset import file_sha
+from export.dataset_items import file_sha
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "pokemon-10"

@@ -11,7 +11,7 @@ import pytest
 
 from export import features as F
 from export import threshold, train_svm
-from export.dataset import file_sha
+from export.dataset_items import file_sha
 from pyodemo import classify
 from pyodemo.svm import SVC
 
