@@ -83,7 +83,7 @@ data/pokemon-10/manifest.csv: | $(VENV)/.all node_modules/.stamp
 test: deps data/pokemon-10/manifest.csv
 	$(PY) -m tests.machine
 	$(PY) -m mkdocs build --quiet
-	$(PY) -m pytest pyodemo export tests --durations=25 $(PYTEST_ARGS)
+	$(PY) -m pytest pyodemo export site_tools tests --durations=25 $(PYTEST_ARGS)
 
 test-fast: deps
 	$(PY) -m pytest pyodemo tests -m "not e2e and not engines" $(PYTEST_ARGS)

@@ -203,7 +203,7 @@ def room_burst(requests: list[tuple[str, int]]) -> dict:
     import threading
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "export", "serve", "--follow", "--port", str(port),
+    server = subprocess.Popen([sys.executable, "-m", "site_tools.serve", "--follow", "--port", str(port),
                                "--root", str(SITE)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         while "Present from this link" not in (line := server.stdout.readline()):
