@@ -65,6 +65,24 @@ def test_quick_model_equals_scikit_learn_on_the_test_split(quick_run):
     assert direct == test[0].tolist()
 
 
+def test_quick_log_threshold_record_is_recomputed_from_the_validation_margins(quick_run):
+    """The "not sure" record: the coverage, the accuracy of the sure answers and the share of right
+    answers kept, recomputed from the refitted model's margins on the validation split + its photo copies."""
+    out, log = quick_run
+    data = train_svm.Data(F.DATASET, quick=True, seed_copies=train_svm.PHOTO_COPIES)
+    (feats,) = train_svm.compute_features(data, [train_svm.CHOSEN], train_svm.PHOTO_COPIES, 2, out / "cache", True)
+    X, y = train_svm.training_set(data, feats, train_svm.PHOTO_COPIES)
+    clf = train_svm.fit(log["chosen"], X, y)
+    val = data.split == "val"
+    views = (feats["clean"][val], feats["val_photo"])  # scored one view at a time, as the trainer does
+    ok = np.concatenate([clf.predict(v) == data.y[val] for v in views])
+    sure = np.concatenate([train_svm.margins(clf, v) for v in views]) >= log["threshold"]["value"]
+    record = log["threshold"]
+    assert record["val_coverage"] == round(float(sure.mean()), 4)
+    assert record["val_accuracy_when_sure"] == (round(float(ok[sure].mean()), 4) if sure.any() else None)
+    assert record["val_correct_kept"] == (round(float(sure[ok].mean()), 4) if ok.any() else None)
+
+
 def test_threshold_is_the_largest_coverage_within_the_risk_bound():
     """Both models' rule: the confident-error rate at the threshold is ≤ 2 %, and no threshold of
     larger coverage meets the bound (margins of any sign and size, ties, rounding to 0.001)."""
