@@ -66,10 +66,10 @@ site: deps-docs
 	$(PY) -m mkdocs build --quiet
 
 run: site
-	$(PY) -m export serve --port $(PORT) $(if $(LAN),--lan,)
+	$(PY) -m site_tools.serve --port $(PORT) $(if $(LAN),--lan,)
 
 serve:
-	$(PY) -m export serve --port $(PORT) $(if $(LAN),--lan,)
+	$(PY) -m site_tools.serve --port $(PORT) $(if $(LAN),--lan,)
 
 # --- tests: unit, parity, pipeline, Pyodide under Node, Playwright in Debian chromium --------
 # The dataset is rebuilt from node_modules (about 30 s), so the tests that recompute the committed models'
@@ -83,7 +83,7 @@ data/pokemon-10/manifest.csv: | $(VENV)/.all node_modules/.stamp
 test: deps data/pokemon-10/manifest.csv
 	$(PY) -m tests.machine
 	$(PY) -m mkdocs build --quiet
-	$(PY) -m pytest pyodemo export tests --durations=25 $(PYTEST_ARGS)
+	$(PY) -m pytest pyodemo export site_tools tests --durations=25 $(PYTEST_ARGS)
 
 test-fast: deps
 	$(PY) -m pytest pyodemo tests -m "not e2e and not engines" $(PYTEST_ARGS)
@@ -114,7 +114,7 @@ bench: deps
 
 pdf: deps
 	$(PY) -m mkdocs build --quiet
-	$(PY) -m export pdf
+	$(PY) -m site_tools.pdf
 
 clean:
 	rm -rf site build .cache tests/artifacts

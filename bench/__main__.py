@@ -27,6 +27,7 @@ SECTIONS = {
     "lighthouse": lambda: __import__("bench.lighthouse", fromlist=["run"]).run(),
     "phone": lambda: __import__("bench.phone", fromlist=["run"]).run(),
     "follow": lambda: __import__("bench.follow", fromlist=["run"]).run(),
+    "svm": lambda: __import__("bench.svm_speed", fromlist=["run"]).run(),
     "teach": lambda: __import__("bench.teach_speed", fromlist=["run"]).run(),
     "teach_live": lambda: __import__("bench.teach_live", fromlist=["run"]).run(),
     "make_models": lambda: __import__("bench.models_time", fromlist=["make_models"]).make_models(),

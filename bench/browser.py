@@ -148,8 +148,8 @@ class _Counter:
 
 
 def counting_server(root: Path):
-    """export.serve's server on a free port, recording every response in `server.traffic`."""
-    from export.serve import make_server
+    """site_tools.serve's server on a free port, recording every response in `server.traffic`."""
+    from site_tools.serve import make_server
 
     server = make_server(root, port=0)
     traffic = Traffic()
@@ -325,7 +325,7 @@ def nav_pages() -> list[str]:
 def run_widgets(page) -> None:
     """Every widget on screen, mounted, its first work done (Python ready where it started, the classifier's
     two answers), then the network idle."""
-    from export.browser import show_every_widget
+    from site_tools.browser import show_every_widget
 
     show_every_widget(page, 100)
     if page.locator(WIDGET).count():
@@ -378,7 +378,7 @@ def med(values) -> float:
 def run() -> dict:
     from playwright.sync_api import sync_playwright
 
-    from export.browser import CHROMIUM, CHROMIUM_ARGS
+    from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
 
     missing = [need for need in ("index.html", "models/cnn.onnx", "models/cnn.json", "models/hog_svm.svm",
                                  "models/samples/index.json") if not (SITE / need).is_file()]

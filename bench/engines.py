@@ -164,7 +164,7 @@ def summary(rounds: list[dict]) -> dict:
 
 
 def run() -> dict:
-    from export.serve import serve_in_thread
+    from site_tools.serve import serve_in_thread
     from tests.engines.drivers import missing
 
     engines = [e for e in ENGINES if not missing(e)]

@@ -1,6 +1,6 @@
 """Follow mode under load (issue 20): `python -m bench follow`.
 
-1. **Fan-out.** `site/` is served by `export.serve` in follow mode on 127.0.0.1 (a free port, a thread of
+1. **Fan-out.** `site/` is served by `site_tools.serve` in follow mode on 127.0.0.1 (a free port, a thread of
    this process). `FOLLOWERS` (200) raw sockets each open ``/_follow/events`` and are held open together;
    one thread reads them all through a selector. Then the presenter posts `MOVES` moves, one at a time:
    a move's latency for one follower is from just before the ``POST`` to the moment its ``event: move``
@@ -52,7 +52,7 @@ def post_move(port: int, key: str, path: str, slide: int) -> dict:
 
 
 def fan_out() -> dict:
-    from export.serve import serve_in_thread, stop_follow
+    from site_tools.serve import serve_in_thread, stop_follow
 
     server, _ = serve_in_thread(SITE, follow=True)
     port, key = server.server_address[1], server.room.key
@@ -112,12 +112,12 @@ def fan_out() -> dict:
 
 
 def counting_follow_server():
-    """export.serve in follow mode on a free port; `server.answers` lists (path, status, bytes) of each
+    """site_tools.serve in follow mode on a free port; `server.answers` lists (path, status, bytes) of each
     response it wrote (status line, headers and body), the follow stream and the moves left out."""
     import threading
     from urllib.parse import urlsplit
 
-    from export.serve import make_server, start_follow
+    from site_tools.serve import make_server, start_follow
 
     server = make_server(SITE, port=0, follow=True)
     answers: list[tuple[str, int, int]] = []
@@ -151,8 +151,8 @@ def counting_follow_server():
 def burst() -> dict:
     from playwright.sync_api import sync_playwright
 
-    from export.browser import CHROMIUM, CHROMIUM_ARGS
-    from export.serve import stop_follow
+    from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
+    from site_tools.serve import stop_follow
 
     server, base = counting_follow_server()
     port, key = server.server_address[1], server.room.key
@@ -203,7 +203,7 @@ def room_burst(requests: list[tuple[str, int]]) -> dict:
     import threading
 
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "export", "serve", "--follow", "--port", str(port),
+    server = subprocess.Popen([sys.executable, "-m", "site_tools.serve", "--follow", "--port", str(port),
                                "--root", str(SITE)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         while "Present from this link" not in (line := server.stdout.readline()):

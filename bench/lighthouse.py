@@ -4,8 +4,8 @@ npm ``lighthouse`` (pinned in package.json) runs on each page of mkdocs.yml's na
 times (default 3), with its default **mobile preset**: a Moto G Power-sized screen, simulated slow 4G
 (150 ms RTT, 1.6 Mbit/s down) and a 4× CPU slowdown ("simulate": Lighthouse loads the page unthrottled and
 computes the metrics from the trace with its Lantern model). Chrome is Debian's Chromium (``CHROME_PATH``),
-with the flags the tests use (``export.browser.CHROMIUM_ARGS``: every host but 127.0.0.1 unreachable); the
-site is served by the project's own server (``export.serve``) on 127.0.0.1, and each report's own list of
+with the flags the tests use (``site_tools.browser.CHROMIUM_ARGS``: every host but 127.0.0.1 unreachable); the
+site is served by the project's own server (``site_tools.serve``) on 127.0.0.1, and each report's own list of
 network requests (audit ``network-requests``) is checked to hold nothing but 127.0.0.1.
 
 Recorded per page, as the median of the runs (each number on its own): the four category scores
@@ -43,7 +43,7 @@ HEADLESS = "--headless=new"
 
 
 def chrome_flags() -> str:
-    from export.browser import CHROMIUM_ARGS
+    from site_tools.browser import CHROMIUM_ARGS
 
     # Lighthouse parses this string with yargs-parser: a value with spaces goes in double quotes
     quoted = [f'{f.split("=", 1)[0]}="{f.split("=", 1)[1]}"' if " " in f else f for f in CHROMIUM_ARGS]
@@ -56,7 +56,7 @@ def version() -> str:
 
 def lighthouse(url: str, out: Path) -> dict:
     """One Lighthouse run on `url` (mobile preset, all four categories); its report (LHR) as a dict."""
-    from export.browser import CHROMIUM
+    from site_tools.browser import CHROMIUM
 
     command = ["node", str(CLI), url, "--output=json", f"--output-path={out}", "--quiet",
                "--no-enable-error-reporting", f"--chrome-flags={chrome_flags()}",
@@ -137,7 +137,7 @@ def page_summary(runs: list[dict]) -> dict:
 
 def run() -> dict:
     from bench.browser import nav_pages
-    from export.serve import serve_in_thread
+    from site_tools.serve import serve_in_thread
 
     if not CLI.is_file():
         print(f"  (skipped: {CLI.relative_to(ROOT)} is missing: `make deps` installs the npm devDependencies)", flush=True)

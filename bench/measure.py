@@ -27,7 +27,7 @@ def median_ms(fn, repeat: int = 50, warmup: int = 2) -> float:
 def in_pyodide(program: str, timeout: float = 600) -> dict:
     """Run `program` in Pyodide under Node with the site's pyodemo wheel; return the JSON it printed
     on a line starting with "RESULT " (the global BOOT_MS holds Pyodide's boot time)."""
-    from export.site_hook import build_wheel
+    from site_tools.site_hook import build_wheel
 
     with tempfile.TemporaryDirectory() as tmp:
         wheel = build_wheel(Path(tmp))

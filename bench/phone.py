@@ -74,8 +74,8 @@ def summary(visits: list[dict], images: dict) -> dict:
 def run() -> dict:
     from playwright.sync_api import sync_playwright
 
-    from export.browser import CHROMIUM, CHROMIUM_ARGS
-    from export.serve import serve_in_thread
+    from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
+    from site_tools.serve import serve_in_thread
 
     if not (b.SITE / "models" / "samples" / "index.json").is_file():
         print(f"  (skipped: {b.SITE} has no models: build the site with the models first)", flush=True)

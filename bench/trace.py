@@ -153,8 +153,8 @@ def analyse(events: list[dict], path: str, origin: str) -> dict:
 def main(paths: list[str]) -> None:
     from playwright.sync_api import sync_playwright
 
-    from export.browser import CHROMIUM, CHROMIUM_ARGS
-    from export.serve import serve_in_thread
+    from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
+    from site_tools.serve import serve_in_thread
 
     with tempfile.TemporaryDirectory(prefix="pyodemo-trace-") as tmp, sync_playwright() as p:
         root = b.site_copy(b.SITE, Path(tmp) / "site")

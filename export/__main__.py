@@ -23,9 +23,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "train-cnn": ("export.train_cnn:main", "train the CNN, export cnn.onnx + cnn.json (slides/models)"),
     "crossstyle": ("export.crossstyle:main", "leave one generation out: retrain both models per fold -> crossstyle.json"),
     "report": ("export.report:main", "evaluate both models -> slides/models/metrics.json + figures/"),
-    "serve": ("export.serve:main", "serve site/ on 127.0.0.1"),
+    "serve": ("site_tools.serve:main", "serve site/ on 127.0.0.1 (alias of python -m site_tools.serve)"),
     "predict": ("export.predict:main", "top-3 of both committed models for IMAGE... (JSON)"),
-    "pdf": ("export.pdf:main", "the deck as a PDF, one page per slide -> site/pyodemo-talk.pdf"),
+    "pdf": ("site_tools.pdf:main", "the deck as a PDF -> site/pyodemo-talk.pdf (alias of python -m site_tools.pdf)"),
 }
 
 

@@ -4,13 +4,13 @@ The talk's step 2a for the CNN (``python -m export train-cnn --compare`` runs it
 table in ``cnn-train.json``). The candidates of `CANDIDATES` differ in the share of training
 sprites redrawn in another drawing style (`export.restyle`) and in the width of the network (at
 most 300k parameters, an ONNX file of at most 1.2 MB); everything else is the final model's recipe
-(`export.train_cnn.Config`): same seed, epochs, early stopping on validation. Each is scored on
-the **validation split only**, by the CNN's counterpart of `export.train_svm.val_scores`: the mean
+(`export.cnn_model.Config`): same seed, epochs, early stopping on validation. Each is scored on
+the **validation split only**, by the CNN's counterpart of `export.svm_data.val_scores`: the mean
 macro-F1 over the three views a visitor brings,
 
 * the validation split's Gen-V frames,
 * its pictures in the other drawing styles,
-* its pictures on procedural backgrounds (`export.train_cnn.cluttered_set`, the CNN's photo copies).
+* its pictures on procedural backgrounds (`export.cnn_augment.cluttered_set`, the CNN's photo copies).
 
 The test split, the leave-one-generation-out diagnostic and the test sets choose nothing.
 
@@ -28,10 +28,13 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from export import train_cnn as T
+from export.cnn_augment import Augmenter, Sprites
+from export.cnn_loop import fit, seed_everything, torch_logits
+from export.cnn_model import Config, SmallCNN, n_parameters
+from export.metrics import scores
 
 #: (name, recipe): the share of sprites redrawn in another style and the channels of the blocks; the
-#: rest as `export.train_cnn.Config`. The rule kept the 80 % row (the table in the training log).
+#: rest as `export.cnn_model.Config`. The rule kept the 80 % row (the table in the training log).
 CANDIDATES: list[tuple[str, dict]] = [
     ("style augmentation on half the sprites", {"p_restyle": 0.5, "channels": (16, 32, 64, 128)}),
     ("no style augmentation (the first round's recipe)", {"p_restyle": 0.0, "channels": (16, 32, 64, 128)}),
@@ -63,31 +66,31 @@ def pick(rows: Sequence[dict]) -> dict:
 def view_scores(pred: np.ndarray, y: np.ndarray, styles: np.ndarray, clutter_pred: np.ndarray,
                 clutter_y: np.ndarray, n_classes: int) -> dict:
     """Accuracy and macro-F1 per view, and the selection score (mean macro-F1 over the views)."""
-    views = {"val_gen5": T.scores(y[~styles], pred[~styles], n_classes),
-             "val_styles": T.scores(y[styles], pred[styles], n_classes),
-             "val_cluttered": T.scores(clutter_y, clutter_pred, n_classes)}
+    views = {"val_gen5": scores(y[~styles], pred[~styles], range(n_classes), digits=None),
+             "val_styles": scores(y[styles], pred[styles], range(n_classes), digits=None),
+             "val_cluttered": scores(clutter_y, clutter_pred, range(n_classes), digits=None)}
     out = {v: {"n": s["n"], "accuracy": round(s["accuracy"], 4), "macro_f1": round(s["macro_f1"], 4)}
            for v, s in views.items() if s["n"]}
     out["score"] = round(float(np.mean([s["macro_f1"] for s in out.values()])), 4)
     return out
 
 
-def compare(config: T.Config, train: T.Sprites, val: tuple[np.ndarray, np.ndarray], styles: np.ndarray,
+def compare(config: Config, train: Sprites, val: tuple[np.ndarray, np.ndarray], styles: np.ndarray,
             cluttered: tuple[np.ndarray, np.ndarray], n_classes: int, mean, std, progress: bool,
             say: Callable[[str], None]) -> dict:
     """Train every candidate on *train*, score it on validation; the table and the rule's pick."""
     rows = []
     for name, changes in CANDIDATES:
         candidate = dataclasses.replace(config, **changes)
-        parameters = T.n_parameters(T.SmallCNN(n_classes, candidate.channels, candidate.dropout))
+        parameters = n_parameters(SmallCNN(n_classes, candidate.channels, candidate.dropout))
         if parameters > MAX_PARAMETERS:
             raise ValueError(f"candidate {name!r} has {parameters} parameters (> {MAX_PARAMETERS})")
-        T.seed_everything(candidate.seed, candidate.threads)
+        seed_everything(candidate.seed, candidate.threads)
         start = time.perf_counter()
-        model, log, best = T.fit(candidate, train, T.Augmenter(candidate, mean, std), candidate.epochs,
+        model, log, best = fit(candidate, train, Augmenter(candidate, mean, std), candidate.epochs,
                                  n_classes, val, f"compare: {name}", progress, cluttered=cluttered)
-        pred = T.torch_logits(model, val[0]).argmax(1)
-        measured = view_scores(pred, val[1], styles, T.torch_logits(model, cluttered[0]).argmax(1),
+        pred = torch_logits(model, val[0]).argmax(1)
+        measured = view_scores(pred, val[1], styles, torch_logits(model, cluttered[0]).argmax(1),
                                cluttered[1], n_classes)
         rows.append({"name": name, "changes": {k: list(v) if isinstance(v, tuple) else v
                                                for k, v in changes.items()},

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from export.dataset_items import file_sha
 from export.styles import FOLDS, logo_fold
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,32 +103,35 @@ def cnn_fold(manifest: list[dict], dataset: Path, classes: list[str], fold: str,
              progress: bool, say, quick: bool = False) -> dict:
     """Today's CNN recipe (fewer epochs) without the fold; its answers on the fold."""
     from export import cnn_input
-    from export import train_cnn as T
+    from export.cnn_augment import Augmenter, cluttered_set, load_sprites, normalisation
+    from export.cnn_loop import fit, seed_everything, softmax, torch_logits
+    from export.cnn_model import Config
+    from export.cnn_onnx import make_sidecar
     from export.threshold import choose_threshold
 
-    config = T.Config(epochs=epochs, seed=seed, crossview_epochs=0)
+    config = Config(epochs=epochs, seed=seed, crossview_epochs=0)
     if quick:
         config.samples_per_epoch, config.batch_size, config.bank_size = 128, 32, 24
-    T.seed_everything(config.seed, config.threads)
+    seed_everything(config.seed, config.threads)
     index = fold_rows(manifest, fold)
     train_rows = [manifest[i] for i in index["train"]]
     val_rows = [manifest[i] for i in index["val"]]
     left = [manifest[i] for i in index["left_out"]]
-    train = T.load_sprites(train_rows, dataset, classes, config.size, config.resample)
-    mean, std = T.normalisation(train.canonical, config.background)
-    spec = T.make_sidecar(classes, config, mean, std, 0.0)["input"]
+    train = load_sprites(train_rows, dataset, classes, config.size, config.resample)
+    mean, std = normalisation(train.canonical, config.background)
+    spec = make_sidecar(classes, config, mean, std, 0.0)["input"]
     val_y = np.array([classes.index(r["class"]) for r in val_rows])
     val_x = cnn_input.batch([dataset / r["path"] for r in val_rows], spec)
-    augmenter = T.Augmenter(config, mean, std)
-    cluttered = T.cluttered_set(config, mean, std, T.load_sprites(val_rows, dataset, classes, config.size,
+    augmenter = Augmenter(config, mean, std)
+    cluttered = cluttered_set(config, mean, std, load_sprites(val_rows, dataset, classes, config.size,
                                                                     config.resample))
-    model, log, best_epoch = T.fit(config, train, augmenter, config.epochs, len(classes), (val_x, val_y),
+    model, log, best_epoch = fit(config, train, augmenter, config.epochs, len(classes), (val_x, val_y),
                                    f"CNN without {fold}", progress, cluttered=cluttered)
-    val_probs = T.softmax(T.torch_logits(model, val_x))
-    clutter_probs = T.softmax(T.torch_logits(model, cluttered[0]))
+    val_probs = softmax(torch_logits(model, val_x))
+    clutter_probs = softmax(torch_logits(model, cluttered[0]))
     threshold = choose_threshold(np.concatenate([val_probs.max(1), clutter_probs.max(1)]),
                                  np.concatenate([val_probs.argmax(1) == val_y, clutter_probs.argmax(1) == cluttered[1]]))
-    probs = T.softmax(T.torch_logits(model, cnn_input.batch([dataset / r["path"] for r in left], spec)))
+    probs = softmax(torch_logits(model, cnn_input.batch([dataset / r["path"] for r in left], spec)))
     answers = []
     for r, p in zip(left, probs):
         order = np.argsort(-p, kind="stable")[:3]
@@ -215,7 +219,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def write(out: Path, result: dict, dataset: Path, models: Sequence[str]) -> None:
     from export import train_svm as S
 
-    result["manifest_sha"] = S._sha(dataset / "manifest.csv")
+    result["manifest_sha"] = file_sha(dataset / "manifest.csv")
     done = merged(out, json.loads(json.dumps(result)), models)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(done, ensure_ascii=False, separators=(",", ":")) + "\n")

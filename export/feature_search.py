@@ -29,6 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from export import features as F
+from export.svm_data import VAL_SEED, val_scores
+from export.svm_model import Fitted, Gram
 from pyodemo import classify
 
 #: C values tried for each candidate (linear SVM; the best on the validation score is kept).
@@ -173,9 +175,7 @@ def check_against_pyodemo(pipeline: dict, paths: list[Path]) -> float:
 
 
 def compare(data, jobs: int = 2, cache: Path | None = F.CACHE, say=print) -> list[dict]:
-    """The table: one row per candidate, the validation scores of its best C (`export.train_svm.Data`)."""
-    from export import train_svm as S
-
+    """The table: one row per candidate, the validation scores of its best C (`export.svm_data.Data`)."""
     train, val = data.split == "train", data.split == "val"
     train_paths, val_paths = data.paths(train), data.paths(val)
     most_photo = max(c[2] for c in CANDIDATES)
@@ -183,7 +183,7 @@ def compare(data, jobs: int = 2, cache: Path | None = F.CACHE, say=print) -> lis
     t0 = time.perf_counter()
     pictures = {"train": prepared(train_paths, "clean", 0, data.dataset, jobs, cache),
                 "val": prepared(val_paths, "clean", 0, data.dataset, jobs, cache),
-                "val_photo": prepared(val_paths, "photo", S.VAL_SEED, data.dataset, jobs, cache)}
+                "val_photo": prepared(val_paths, "photo", VAL_SEED, data.dataset, jobs, cache)}
     for k in range(1, most_photo + 1):
         pictures[f"photo{k}"] = prepared(train_paths, "photo", k, data.dataset, jobs, cache)
     for k in range(1, most_style + 1):
@@ -202,11 +202,11 @@ def compare(data, jobs: int = 2, cache: Path | None = F.CACHE, say=print) -> lis
         X = np.vstack([feats["train"], *[feats[f"photo{k}"] for k in range(1, photo + 1)],
                        *[feats[f"style{k}"] for k in range(1, style + 1)]])
         y = np.concatenate([data.y[train]] * (1 + photo + style))
-        gram = S.Gram(X)
+        gram = Gram(X)
         best = None
         for C in C_GRID:
-            fitted = S.Fitted(gram, {"kernel": "linear", "C": C}, y)
-            s = S.val_scores(fitted, data, {"clean": _full(data, feats["val"]), "val_photo": feats["val_photo"]})
+            fitted = Fitted(gram, {"kernel": "linear", "C": C}, y)
+            s = val_scores(fitted, data, {"clean": _full(data, feats["val"]), "val_photo": feats["val_photo"]})
             if best is None or s["selection_score"] > best[1]["selection_score"]:
                 best = (fitted, s, C)
         fitted, s, C = best
@@ -223,7 +223,7 @@ def compare(data, jobs: int = 2, cache: Path | None = F.CACHE, say=print) -> lis
 
 
 def _full(data, val_rows: np.ndarray) -> np.ndarray:
-    """Validation rows placed in a matrix over all rows (what `export.train_svm.val_scores` indexes)."""
+    """Validation rows placed in a matrix over all rows (what `export.svm_data.val_scores` indexes)."""
     out = np.zeros((len(data.rows), val_rows.shape[1]))
     out[data.split == "val"] = val_rows
     return out

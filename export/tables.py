@@ -1,7 +1,7 @@
 """Markdown tables made from ``slides/models/metrics.json`` when the site is built (no typed numbers).
 
 A page asks for a table with a marker on a line of its own, ``<!-- metrics:NAME -->``; the MkDocs
-hook (`export.site_hook.on_page_markdown`) replaces it with ``TABLES[NAME](metrics)``. Standard
+hook (`site_tools.site_hook.on_page_markdown`) replaces it with ``TABLES[NAME](metrics)``. Standard
 library only (the docs install has no numpy). A table whose numbers are not in metrics.json yet says
 so in one line instead.
 

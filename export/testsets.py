@@ -39,7 +39,7 @@ from PIL import Image, ImageFilter
 from tqdm import tqdm
 
 from export import sprites as sp
-from export.dataset import DATA, DEFAULT_OUT, image_digest
+from export.dataset_items import DATA, DEFAULT_OUT, image_digest
 from export.styles import ANIMATED_STYLE
 
 #: skimage.data photographs that load offline (bundled in the wheel); grayscale ones become RGB.

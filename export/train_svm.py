@@ -35,8 +35,8 @@
    (other Pokémon, photos), never tuned on it.
 6. **Report** (printed and written to ``slides/models/hog_svm-train.json``): validation and test
    accuracy and macro-F1, the cross-view diagnostic (fit on front views, test on back views),
-   photo-like accuracy, unseen-art correct/10, not-Pokémon rejected, n_SV, file size, wall time,
-   ms per image in CPython and in Pyodide (Node, `tests/pyodide_node.mjs`).
+   photo-like accuracy, unseen-art correct/10, not-Pokémon rejected, n_SV, file size, wall time.
+   The model's speed per picture, in CPython and in Pyodide (Node), is measured by ``python -m bench svm``.
 
 Earlier tries that were not kept are recorded in EXPERIMENTS.md.
 
@@ -49,16 +49,8 @@ the tests).
 from __future__ import annotations
 
 import argparse
-import base64
-import hashlib
 import json
-import math
-import os
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -67,10 +59,12 @@ from pathlib import Path
 import numpy as np
 
 from export import features as F
-from export.styles import ANIMATED_STYLE
+from export.dataset_items import file_sha
+from export.metrics import scores
+from export.svm_data import PHOTO_COPIES, VAL_SEED, Data, compute_features, training_set, val_scores
+from export.svm_model import Fitted, Gram, cost_macs, fit, margins
 from export.threshold import RULE as THRESHOLD_RULE
 from export.threshold import choose_threshold, risk_coverage
-from pyodemo.multiclass import pairs
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "slides" / "models"
@@ -85,9 +79,6 @@ CHOSEN: dict = {
         {"name": "color_hist", "bins": 10, "joint": True, "sqrt": True, "weight": 16.0},
     ],
 }
-#: Photo-like copies of each training image (seeds 1, 2, …) and the validation copy's seed.
-PHOTO_COPIES = 2
-VAL_SEED = 1001
 #: Browser budget for the SVM part (ms) at a cost per multiply-add in Pyodide (ns): measured
 #: ~46 ns in Chromium (``python -m bench browser``: hogsvm_svm_ms over the model's multiply-adds),
 #: rounded up. The resize, HOG and histogram take the rest of the 30 ms.
@@ -104,129 +95,6 @@ GRID: list[dict] = [
 ]
 QUICK_GRID: list[dict] = [{"kernel": "linear", "C": 0.1}, {"kernel": "rbf", "C": 10.0, "gamma": "scale"}]
 
-# ------------------------------------------------------------------------ small helpers
-
-
-def scores(y_true: Sequence, y_pred: Sequence, labels: Sequence) -> dict:
-    """Accuracy, macro-F1 and per-class recall (the report's KPIs)."""
-    from sklearn.metrics import f1_score
-
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if len(y_true) == 0:
-        return {"n": 0, "correct": 0, "accuracy": None, "macro_f1": None}
-    present = [c for c in labels if (y_true == c).any()]
-    return {
-        "n": int(len(y_true)),
-        "correct": int((y_true == y_pred).sum()),
-        "accuracy": round(float((y_true == y_pred).mean()), 4),
-        "macro_f1": round(float(f1_score(y_true, y_pred, labels=present, average="macro", zero_division=0)), 4),
-        "recall": {c: round(float((y_pred[y_true == c] == c).mean()), 4) for c in present},
-    }
-
-
-def cost_macs(kernel: str, n_sv: int, n_classes: int, n_features: int) -> int:
-    """Multiply-adds to score one image: linear → one weight vector per pair, else one kernel per SV."""
-    if kernel == "linear":
-        return n_classes * (n_classes - 1) // 2 * n_features
-    return n_sv * n_features
-
-
-#: How every model here picks its answer: the browser ranks the classes by the one-vs-rest scores
-#: (`pyodemo.classify.rank`), and ``break_ties=True`` makes ``predict`` do the same when several
-#: classes tie on one-vs-one votes (libsvm would take the first of them). So every accuracy this
-#: module reports, and the model file's own ``predict``, is what the site shows.
-ANSWER_RULE = {"break_ties": True}
-
-
-def fit(config: dict, X: np.ndarray, y: np.ndarray):
-    """`sklearn.svm.SVC` with balanced class weights (step 1b), fitted."""
-    from sklearn.svm import SVC
-
-    params = {"class_weight": "balanced", "cache_size": 500, **ANSWER_RULE, **config}
-    return SVC(**params).fit(X, y)
-
-
-class Gram:
-    """Kernel matrices from one matrix of dot products, for fast fits with ``kernel="precomputed"``.
-
-    libsvm computes each kernel value with its own loop (1,788 multiply-adds, one at a time), and
-    a grid of fits on ~6,000 images spends most of its time there. The dot products ``X Xᵀ`` are
-    one BLAS call; the linear, polynomial and RBF kernels are functions of them (RBF:
-    ``‖x − x'‖² = x·x + x'·x' − 2 x·x'``). A fit on the precomputed kernel solves the same
-    problem as scikit-learn's own kernel (the chosen model is refitted with the real kernel for
-    the model file, and the log records that the two agree).
-    """
-
-    def __init__(self, X: np.ndarray) -> None:
-        self.X = X
-        self.G = X @ X.T
-        self.sq = np.einsum("ij,ij->i", X, X)
-        self.scale_gamma = 1.0 / (X.shape[1] * X.var()) if X.var() > 0 else 1.0
-
-    def gamma(self, config: dict) -> float:
-        g = config.get("gamma", "scale")
-        if g == "scale":
-            return self.scale_gamma
-        if g == "auto":
-            return 1.0 / self.X.shape[1]
-        return float(g)
-
-    def kernel(self, config: dict, A: np.ndarray | None = None) -> np.ndarray:
-        """K(A, X) for the configuration's kernel (A = None: the training rows themselves)."""
-        dots = self.G if A is None else A @ self.X.T
-        kind = config["kernel"]
-        if kind == "linear":
-            return dots
-        g = self.gamma(config)
-        if kind == "poly":
-            return (g * dots + config.get("coef0", 0.0)) ** config.get("degree", 3)
-        if kind == "rbf":
-            sq_a = self.sq if A is None else np.einsum("ij,ij->i", A, A)
-            return np.exp(-g * np.maximum(sq_a[:, None] + self.sq[None, :] - 2 * dots, 0.0))
-        raise ValueError(f"unsupported kernel {kind!r}")
-
-    def fit(self, config: dict, y: np.ndarray):
-        """*config* fitted on the precomputed kernel; returns (SVC, seconds)."""
-        from sklearn.svm import SVC
-
-        t = time.perf_counter()
-        params = {k: v for k, v in config.items() if k not in ("kernel", "gamma", "degree", "coef0")}
-        clf = SVC(kernel="precomputed", class_weight="balanced", cache_size=500, **ANSWER_RULE, **params).fit(
-            self.kernel(config), y)
-        return clf, time.perf_counter() - t
-
-
-class Fitted:
-    """A fit on a `Gram`, predicting from feature rows."""
-
-    def __init__(self, gram: Gram, config: dict, y: np.ndarray) -> None:
-        self.gram, self.config = gram, config
-        self.clf, self.seconds = gram.fit(config, y)
-        self.n_sv = int(self.clf.n_support_.sum())
-        self.classes_ = self.clf.classes_
-
-    def predict(self, A: np.ndarray) -> np.ndarray:
-        return self.clf.predict(self.gram.kernel(self.config, A))
-
-
-def margins(clf, X: np.ndarray) -> np.ndarray:
-    """The top class's weakest one-vs-one win per row: the largest of `pyodemo.classify.decision`'s margins."""
-    k = len(clf.classes_)
-    shape = clf.decision_function_shape
-    clf.decision_function_shape = "ovo"
-    try:
-        d = clf.decision_function(X)
-    finally:
-        clf.decision_function_shape = shape
-    if k == 2:
-        d = -d.reshape(-1, 1)  # scikit-learn flips the binary case; libsvm's value is for class 0
-    m = np.full((len(X), k, k), np.inf)
-    for p, (i, j) in enumerate(pairs(k)):
-        m[:, i, j] = d[:, p]
-        m[:, j, i] = -d[:, p]
-    return m.min(axis=2).max(axis=1)
-
-
 def _imports(path: Path) -> set[str]:
     """Modules a source file imports (to check that the training backgrounds use no photographs)."""
     import ast
@@ -240,182 +108,7 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else "none"
-
-
-def _testset(name: str, dataset_dir: Path) -> tuple[list[dict], Path]:
-    folder = dataset_dir.parent / name
-    manifest = folder / "manifest.csv"
-    if not manifest.is_file():
-        return [], folder
-    return F.read_manifest(folder), folder
-
-
-# ------------------------------------------------------------------------ timings
-
-
-def cpython_ms(model, pictures: list[tuple[bytes, int, int]], repeats: int = 5) -> float:
-    """Median ms per picture of `pyodemo.classify.top_k` (crop → prepare → features → SVM) here."""
-    from pyodemo import classify
-
-    times = []
-    for rgba, w, h in pictures:
-        best = min(_timed(lambda: classify.top_k(model, rgba, w, h, 3)) for _ in range(repeats))
-        times.append(best)
-    return round(statistics.median(times), 2)
-
-
-def _timed(f) -> float:
-    t = time.perf_counter()
-    f()
-    return (time.perf_counter() - t) * 1e3
-
-
-PYODIDE_PROGRAM = r"""
-import base64, json, statistics
-from pyodemo.web import classifier
-token = classifier.load_model(base64.b64decode(MODEL))["token"]
-report = {}
-for kind, pictures in PICTURES.items():
-    steps = []
-    for b64, w, h in pictures:
-        rgba = base64.b64decode(b64)
-        runs = [classifier.predict(token, rgba, w, h, 3)["ms"] for _ in range(REPEATS)]
-        steps.append(min(runs, key=lambda m: m["total"]))
-    report[kind] = {k: round(statistics.median(s[k] for s in steps), 2) for k in steps[0]}
-    report[kind]["n"] = len(steps)
-print("REPORT " + json.dumps(report))
-"""
-
-
-def pyodide_ms(model_bytes: bytes, pictures: dict[str, list[tuple[bytes, int, int]]], repeats: int = 5) -> dict:
-    """Median ms per picture of ``pyodemo.web.classifier.predict`` inside Pyodide under Node, per kind of picture."""
-    node = shutil.which("node")
-    runner = ROOT / "tests" / "pyodide_node.mjs"
-    if node is None or not (ROOT / "node_modules" / "pyodide" / "pyodide.mjs").is_file():
-        return {"error": "node or node_modules/pyodide missing: not measured"}
-    from export.site_hook import build_wheel
-
-    with tempfile.TemporaryDirectory() as tmp:
-        wheel = build_wheel(Path(tmp))
-        encoded = {k: [(base64.b64encode(r).decode(), w, h) for r, w, h in v] for k, v in pictures.items()}
-        program = Path(tmp) / "timing.py"
-        program.write_text(
-            f"MODEL = {base64.b64encode(model_bytes).decode()!r}\nPICTURES = {encoded!r}\nREPEATS = {repeats}\n"
-            + PYODIDE_PROGRAM
-        )
-        done = subprocess.run([node, str(runner), str(wheel), str(program)], capture_output=True, text=True, timeout=600)
-    line = next((l for l in done.stdout.splitlines() if l.startswith("REPORT ")), None)
-    if done.returncode != 0 or line is None:
-        return {"error": f"Pyodide run failed: {done.stderr[-500:]}"}
-    report = json.loads(line[len("REPORT "):])
-    report["load_average"] = [round(v, 2) for v in os.getloadavg()]
-    return report
-
-
-# ------------------------------------------------------------------------ the run
-
-
-class Data:
-    """Manifest rows, labels and feature matrices of one pipeline."""
-
-    def __init__(self, dataset: Path, quick: bool, seed_copies: int) -> None:
-        self.dataset = dataset
-        rows = F.read_manifest(dataset)
-        if quick:  # a few images per class and split, spread over the list
-            picked, seen = [], Counter()
-            for r in rows[::3]:
-                key = (r["class"], r["split"])
-                if seen[key] < 4:
-                    picked.append(r)
-                    seen[key] += 1
-            rows = picked
-        self.rows = rows
-        self.y = np.array([r["class"] for r in rows])
-        self.split = np.array([r["split"] for r in rows])
-        self.crossview = np.array([r.get("crossview", "") for r in rows])
-        self.other_style = np.array([r.get("style", ANIMATED_STYLE) not in ("", ANIMATED_STYLE) for r in rows])
-        self.classes = sorted(set(self.y))
-        if len(self.classes) < 2:
-            raise ValueError(f"{dataset}: need at least two classes to train")
-        for s in ("train", "val", "test"):
-            if not (self.split == s).any():
-                raise ValueError(f"{dataset}/manifest.csv has no {s!r} rows")
-        self.copies = seed_copies
-        self.testsets = {}
-        for name in ("photo-like", "unseen-art", "not-pokemon"):
-            trows, folder = _testset(name, dataset)
-            if quick and name != "unseen-art":
-                trows = trows[:: max(1, len(trows) // 20)]
-            self.testsets[name] = (trows, folder)
-
-    def paths(self, mask: np.ndarray) -> list[str]:
-        return [r["path"] for r, m in zip(self.rows, mask) if m]
-
-
-def compute_features(data: Data, pipelines: list[dict], copies: int | list[int], jobs: int, cache: Path | None,
-                     quiet: bool, stats: dict | None = None) -> list[dict]:
-    """Per pipeline: clean (all rows), photo copies of train rows, val photo copy, test sets.
-
-    *copies*: photo copies of the training images, for all pipelines or one number per pipeline.
-    """
-    bar = None if quiet else "features"
-    train = data.split == "train"
-    out = [dict() for _ in pipelines]
-    wanted = copies if isinstance(copies, list) else [copies] * len(pipelines)
-
-    def put(key: str, mats: list[np.ndarray], which: list[int] | None = None) -> None:
-        for i, m in zip(which if which is not None else range(len(pipelines)), mats):
-            out[i][key] = m
-
-    put("clean", F.extract_many([r["path"] for r in data.rows], pipelines, "clean", 0, data.dataset, jobs, cache,
-                                bar and f"{bar}: sprites", stats))
-    for k in range(1, max(wanted, default=0) + 1):
-        which = [i for i, c in enumerate(wanted) if c >= k]
-        put(f"photo{k}", F.extract_many(data.paths(train), [pipelines[i] for i in which], "photo", k, data.dataset,
-                                        jobs, cache, bar and f"{bar}: photo copy {k} (train)", stats), which)
-    put("val_photo", F.extract_many(data.paths(data.split == "val"), pipelines, "photo", VAL_SEED, data.dataset,
-                                    jobs, cache, bar and f"{bar}: photo copy (val)", stats))
-    for name, (trows, folder) in data.testsets.items():
-        if trows:
-            put(name, F.extract_many([r["path"] for r in trows], pipelines, "clean", 0, folder, jobs, cache,
-                                     bar and f"{bar}: {name}", stats))
-    return out
-
-
-def training_set(data: Data, feats: dict, copies: int, mask: np.ndarray | None = None):
-    """Training rows (clean train split + photo copies); *mask* restricts to some train rows."""
-    train = data.split == "train"
-    keep = train if mask is None else (train & mask)
-    sub = keep[train]  # which of the train rows (the photo copies are aligned with them)
-    X = [feats["clean"][keep]] + [feats[f"photo{k}"][sub] for k in range(1, copies + 1)]
-    y = [data.y[keep]] * (1 + copies)
-    return np.vstack(X), np.concatenate(y)
-
-
-def val_scores(clf, data: Data, feats: dict, mask: np.ndarray | None = None) -> dict:
-    """Scores on the validation split: as stored (all, Gen-V frames, other styles) and its photo copies.
-
-    The selection score is the mean macro-F1 over the three views a visitor brings — Gen-V frames,
-    other drawing styles, photo-like pictures — each counting alike (a view the dataset lacks is
-    left out). *mask* (over all rows) keeps only some validation rows.
-    """
-    val = data.split == "val"
-    keep = val if mask is None else val & mask
-    predicted = clf.predict(feats["clean"][keep])
-    photo = clf.predict(feats["val_photo"][keep[val]])  # the photo copies are aligned with the validation rows
-    y, frames = data.y[keep], ~data.other_style[keep]
-    out = {"val": scores(y, predicted, data.classes),
-           "val_gen5": scores(y[frames], predicted[frames], data.classes),
-           "val_styles": scores(y[~frames], predicted[~frames], data.classes),
-           "val_photo": scores(y, photo, data.classes)}
-    views = [out[v]["macro_f1"] for v in ("val_gen5", "val_styles", "val_photo") if out[v]["macro_f1"] is not None]
-    out["selection_score"] = round(sum(views) / len(views), 4)
-    return out
-
-
-def main(argv: Sequence[str] | None = None) -> int:
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m export train-svm", description=__doc__.split("\n\n")[0])
     parser.add_argument("--dataset", type=Path, default=F.DATASET, help="built dataset (manifest.csv)")
     parser.add_argument("--out", type=Path, default=OUT, help="where hog_svm.svm and hog_svm-train.json go")
@@ -424,33 +117,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="worker processes for the features (default 2)")
     parser.add_argument("--compare", action="store_true", help="also measure the feature settings (slow)")
     parser.add_argument("--quick", action="store_true", help="a few images per class, a tiny grid (tests)")
-    parser.add_argument("--no-pyodide", action="store_true", help="skip the timing in Pyodide (Node)")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
-    args = parser.parse_args(argv)
-    started = time.perf_counter()
-    cache = None if args.no_cache else args.cache
-    from export.sklearn_bridge import to_pyodemo
-    from pyodemo import classify
-    from pyodemo.svm import SVC
+    return parser.parse_args(argv)
 
-    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
-    if any(name.split(".")[0] == "skimage" for name in _imports(ROOT / "export" / "backgrounds.py")):
-        raise ValueError("export/backgrounds.py imports skimage: training backgrounds must be procedural, "
-                         "never the photo-like test set's photographs")
-    data = Data(args.dataset, args.quick, PHOTO_COPIES)
-    counts = Counter(data.y[data.split == "train"])
-    say(f"dataset {args.dataset}: {len(data.rows)} images, {len(data.classes)} classes, "
-        f"train/val/test {[(data.split == s).sum() for s in ('train', 'val', 'test')]}, "
-        f"class imbalance {max(counts.values()) / min(counts.values()):.1f}×")
 
-    log_path = args.out / "hog_svm-train.json"
+def feature_comparison(args: argparse.Namespace, data: Data, cache: Path | None, manifest_sha: str,
+                       log_path: Path, say) -> dict | None:
+    """``--compare``: measure the feature settings (`export.feature_search`); else the last run's table, kept."""
     previous = {}
     if log_path.is_file():
         try:
             previous = json.loads(log_path.read_text())
         except ValueError:
             previous = {}
-    manifest_sha = _sha(args.dataset / "manifest.csv")
     comparison = None
     if args.compare and not args.quick:
         say("feature comparison (linear SVM, C on validation):")
@@ -466,18 +145,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if comparison.get("manifest_sha") != manifest_sha:
             comparison["dataset"] = comparison.get("dataset") or (
                 "an earlier dataset (its manifest.csv differs from this one's): re-measure with --compare")
+    return comparison
 
-    t_feat = time.perf_counter()
-    feature_stats: dict = {}
-    (feats,) = compute_features(data, [CHOSEN], PHOTO_COPIES, args.jobs, cache, args.quiet, feature_stats)
-    features_s = time.perf_counter() - t_feat
-    say(f"features: {feats['clean'].shape[1]} per image, {features_s:.1f} s")
 
-    # ---- kernel grid on the validation split
-    X, y = training_set(data, feats, PHOTO_COPIES)
+def select(data: Data, feats: dict, X: np.ndarray, y: np.ndarray, configs: list[dict], say) -> dict:
+    """The kernel grid on the validation split (precomputed kernels), the best within the browser budget,
+    refitted with scikit-learn's own kernel: {grid, config, clf, agree, grid_s, refit_s}."""
     grid: list[dict] = []
     fitted_all: list[Fitted] = []
-    configs = QUICK_GRID if args.quick else GRID
     t_grid = time.perf_counter()
     gram = Gram(X)
     for config in configs:
@@ -512,16 +187,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     fitted_all.clear()
     say(f"chosen: {json.dumps(config)} (best validation score within the browser budget); "
         f"refitted with kernel={config['kernel']!r}: {json.dumps(agree)}")
+    return {"grid": grid, "config": config, "clf": clf, "agree": agree, "grid_s": grid_s, "refit_s": refit_s}
 
-    # ---- "not sure" threshold on the validation split
+
+def write_model(clf, data: Data, feats: dict, out: Path, say) -> dict:
+    """The "not sure" threshold on validation, the model file (float32 unless that changes a validation
+    prediction) and the parity check on the test split: pyodemo (the file as written) == scikit-learn."""
+    from export.sklearn_bridge import to_pyodemo
+    from pyodemo.svm import SVC
+
+    val = data.split == "val"
     val_margin = np.concatenate([margins(clf, feats["clean"][val]), margins(clf, feats["val_photo"])])
     val_ok = np.concatenate([clf.predict(feats["clean"][val]) == data.y[val],
                              clf.predict(feats["val_photo"]) == data.y[val]])
     threshold = choose_threshold(val_margin, val_ok)
     pipeline = {**CHOSEN, "threshold_on": "margin: the top class's smallest one-vs-one decision value "
                                           "(its weakest pairwise win); sure when margin >= threshold"}
-
-    # ---- the model file: float32 unless that changes a validation prediction
     model = to_pyodemo(clf, pipeline=pipeline, threshold=threshold)
     dtype = "float32"
     val_X = np.vstack([feats["clean"][val], feats["val_photo"]])
@@ -529,12 +210,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if SVC.from_bytes(model.to_bytes("float32")).predict(val_X.tolist()) != sk_val:
         dtype = "float64"
     blob = model.to_bytes(dtype)
-    args.out.mkdir(parents=True, exist_ok=True)
-    model_path = args.out / "hog_svm.svm"
+    out.mkdir(parents=True, exist_ok=True)
+    model_path = out / "hog_svm.svm"
     model_path.write_bytes(blob)
     loaded = SVC.load(model_path)
-
-    # ---- parity on the test split: pyodemo (the file as written) == scikit-learn
     test = data.split == "test"
     sk_test = clf.predict(feats["clean"][test]).tolist()
     py_test = loaded.predict(feats["clean"][test].tolist())
@@ -545,12 +224,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parity = {"test_predictions_equal": True, "n": len(sk_test),
               "max_abs_ovr_score_diff_first_50": float(np.abs(dec_sk - dec_py).max())}
     say(f"parity: pyodemo == scikit-learn on {len(sk_test)} test images (file {dtype})")
+    return {"threshold": threshold, "pipeline": pipeline, "val_margin": val_margin, "val_ok": val_ok,
+            "sk_val": sk_val, "py_test": py_test, "blob": blob, "dtype": dtype, "path": model_path,
+            "loaded": loaded, "parity": parity}
 
-    # ---- metrics
+
+def evaluate(clf, config: dict, written: dict, data: Data, feats: dict) -> tuple[dict, dict]:
+    """Validation, test, cross-view and test-set scores (`export.metrics.scores`), and the threshold's record."""
+    val, test = data.split == "val", data.split == "test"
+    sk_val, py_test, threshold, loaded = written["sk_val"], written["py_test"], written["threshold"], written["loaded"]
     metrics: dict = {
-        "val": scores(data.y[val], sk_val[: int(val.sum())], data.classes),
-        "val_photo": scores(data.y[val], sk_val[int(val.sum()):], data.classes),
-        "test": scores(data.y[test], py_test, data.classes),
+        "val": scores(data.y[val], sk_val[: int(val.sum())], data.classes, over="present"),
+        "val_photo": scores(data.y[val], sk_val[int(val.sum()):], data.classes, over="present"),
+        "test": scores(data.y[test], py_test, data.classes, over="present"),
     }
     metrics["test"]["confusion"] = {
         "labels": data.classes,
@@ -565,9 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         yc = np.concatenate([yc, data.y[front_other]])
         cv_model = Fitted(Gram(Xc), config, yc)
         back = data.crossview == "test"
-        metrics["crossview"] = scores(data.y[back], cv_model.predict(feats["clean"][back]), data.classes)
+        metrics["crossview"] = scores(data.y[back], cv_model.predict(feats["clean"][back]), data.classes, over="present")
         metrics["crossview"]["fit_on"] = "front views (all splits) + photo copies of the training split's front views"
-    sure = {}
     for name, (trows, _) in data.testsets.items():
         if not trows or name not in feats:
             continue
@@ -580,12 +265,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "rejected_by_kind": {k: round(float((~kept[kinds == k]).mean()), 4) for k in sorted(set(kinds))}}
             continue
         yt = np.array([r["class"] for r in trows])
-        metrics[name] = scores(yt, pred, data.classes)
+        metrics[name] = scores(yt, pred, data.classes, over="present")
         metrics[name]["sure"] = round(float(kept.mean()), 4)
         if name == "unseen-art":
             metrics[name]["predictions"] = {t: p for t, p in zip(yt.tolist(), pred.tolist())}
+    val_margin, val_ok = written["val_margin"], written["val_ok"]
     val_kept = val_margin >= threshold
-    sure = {"value": threshold, "on": pipeline["threshold_on"],
+    sure = {"value": threshold, "on": written["pipeline"]["threshold_on"],
             "rule": THRESHOLD_RULE,
             "val_coverage": round(risk_coverage(val_margin, val_ok, threshold)[0], 4),
             "val_risk": round(risk_coverage(val_margin, val_ok, threshold)[1], 4),
@@ -594,41 +280,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             "val_accuracy_when_sure": round(float(val_ok[val_kept].mean()), 4) if val_kept.any() else None,
             "val_correct_kept": round(float(val_kept[val_ok].mean()), 4) if val_ok.any() else None,
             "not_pokemon_rejected": (metrics.get("not-pokemon") or {}).get("rejected")}
+    return metrics, sure
 
-    # ---- timings
-    test_idx = np.flatnonzero(test)
-    sample = [F.picture(data.dataset / data.rows[i]["path"]) for i in test_idx[:: max(1, len(test_idx) // 10)][:10]]
-    photo_rows, photo_dir = data.testsets["photo-like"]
-    photos = [F.open_rgba(photo_dir / r["path"]) for r in photo_rows[:: max(1, len(photo_rows) // 3)][:3]]
-    timing = {"features_s": round(features_s, 1), "feature_vectors": feature_stats, "kernel_grid_s": round(grid_s, 1), "refit_s": round(refit_s, 1),
-              "cpython_ms_per_image": {"sprite_64px": cpython_ms(loaded, sample)}}
-    if photos:
-        timing["cpython_ms_per_image"]["photo_256px"] = cpython_ms(loaded, photos)
-    if not args.no_pyodide and not args.quick:
-        pictures = {"sprite_64px": sample}
-        if photos:
-            pictures["photo_256px"] = photos
-        # the machine may be busy: up to three Node runs, the fastest kept, every attempt recorded
-        attempts = [pyodide_ms(blob, pictures) for _ in range(3)]
-        ok = [a for a in attempts if "error" not in a] or attempts
-        timing["pyodide_ms_per_image"] = min(ok, key=lambda a: a.get("sprite_64px", {}).get("total", math.inf))
-        timing["pyodide_attempts"] = [
-            {"sprite_total": a.get("sprite_64px", {}).get("total"), "load_average": a.get("load_average")}
-            for a in attempts]
-        say(f"Pyodide: {json.dumps(timing['pyodide_ms_per_image'])}")
-    wall = time.perf_counter() - started
-    timing["train_svm_wall_s"] = round(wall, 1)
 
-    n_sv = int(clf.n_support_.sum())
-    pyo = (timing.get("pyodide_ms_per_image") or {}).get("sprite_64px", {}).get("total")
-    log = {
+def training_log(args: argparse.Namespace, data: Data, n_features: int, manifest_sha: str, comparison: dict | None,
+                 chosen: dict, written: dict, metrics: dict, sure: dict, timing: dict) -> dict:
+    """The training log (``hog_svm-train.json``): what was fitted on what, how it was chosen, its scores."""
+    counts = Counter(data.y[data.split == "train"])
+    blob = written["blob"]
+    return {
         "command": "python -m export train-svm" + (" --quick" if args.quick else ""),
         "dataset": {"path": str(args.dataset.relative_to(ROOT)) if args.dataset.is_relative_to(ROOT) else str(args.dataset),
                     "manifest_sha": manifest_sha, "images": len(data.rows),
                     "split": {s: int((data.split == s).sum()) for s in ("train", "val", "test")},
                     "train_class_counts": dict(sorted(counts.items())),
                     "imbalance": round(max(counts.values()) / min(counts.values()), 2)},
-        "pipeline": pipeline,
+        "pipeline": written["pipeline"],
         "augmentation": {"photo_copies_per_train_image": PHOTO_COPIES, "val_photo_seed": VAL_SEED,
                          "backgrounds": "procedural (export.backgrounds, a fresh one per picture); never the photo-like set's photos "
                                         + json.dumps(F.forbidden_backgrounds())},
@@ -637,16 +304,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                      f"only models with an estimated SVM time <= {SVM_BUDGET_MS} ms in Pyodide "
                      f"({NS_PER_MAC} ns per multiply-add) compete; the test split chose nothing",
         "feature_comparison": comparison,
-        "kernel_grid": grid,
-        "chosen": config,
+        "kernel_grid": chosen["grid"],
+        "chosen": chosen["config"],
         "final_fit": "the chosen configuration refitted with scikit-learn's own kernel on the training split + its "
                      "photo copies (the grid used precomputed kernels; validation not fitted)",
-        "refit_check": agree,
+        "refit_check": chosen["agree"],
         "threshold": sure,
         "metrics": metrics,
-        "parity": parity,
-        "model": {"file": model_path.name, "bytes": len(blob), "dtype": dtype, "n_support_vectors": n_sv,
-                  "n_features": int(X.shape[1]), "classes": data.classes,
+        "parity": written["parity"],
+        "model": {"file": written["path"].name, "bytes": len(blob), "dtype": written["dtype"],
+                  "n_support_vectors": int(chosen["clf"].n_support_.sum()),
+                  "n_features": n_features, "classes": data.classes,
                   "stored_as": json.loads(blob[12: 12 + int.from_bytes(blob[8:12], "little")])["form"]},
         "timing": timing,
         "targets": {
@@ -654,25 +322,59 @@ def main(argv: Sequence[str] | None = None) -> int:
             "crossview_accuracy>=0.90": (metrics.get("crossview") or {}).get("accuracy", 0) >= 0.90,
             "photo_like_accuracy>=0.70": ((metrics.get("photo-like") or {}).get("accuracy") or 0) >= 0.70,
             "unseen_art_correct>=8": (metrics.get("unseen-art") or {}).get("correct", 0) >= 8,
-            "pyodide_ms<=30": pyo is not None and pyo <= 30,
             "model_bytes<=2MB": len(blob) <= 2_000_000,
         },
     }
-    log_path.write_text(json.dumps(log, indent=1, ensure_ascii=False) + "\n")
 
-    m = metrics
-    say(f"val       accuracy {m['val']['accuracy']:.4f}  macro-F1 {m['val']['macro_f1']:.4f}")
-    say(f"val photo accuracy {m['val_photo']['accuracy']:.4f}  macro-F1 {m['val_photo']['macro_f1']:.4f}")
-    say(f"test      accuracy {m['test']['accuracy']:.4f}  macro-F1 {m['test']['macro_f1']:.4f}")
-    if "crossview" in m:
-        say(f"crossview accuracy {m['crossview']['accuracy']:.4f}  macro-F1 {m['crossview']['macro_f1']:.4f}")
-    if "photo-like" in m:
-        say(f"photo-like accuracy {m['photo-like']['accuracy']:.4f}  macro-F1 {m['photo-like']['macro_f1']:.4f}")
+
+def print_summary(log: dict, path: Path, wall: float, say) -> None:
+    m, model = log["metrics"], log["model"]
+    for key, label in (("val", "val      "), ("val_photo", "val photo"), ("test", "test     "),
+                       ("crossview", "crossview"), ("photo-like", "photo-like")):
+        if key in m:
+            say(f"{label} accuracy {m[key]['accuracy']:.4f}  macro-F1 {m[key]['macro_f1']:.4f}")
     if "unseen-art" in m:
         say(f"unseen-art {m['unseen-art']['correct']}/{m['unseen-art']['n']}")
-    say(f"threshold {threshold} on the margin; not-Pokémon rejected {sure['not_pokemon_rejected']}")
-    say(f"model {model_path} {len(blob)} bytes ({dtype}), n_SV {n_sv}, wall {wall:.1f} s")
+    say(f"threshold {log['threshold']['value']} on the margin; not-Pokémon rejected {log['threshold']['not_pokemon_rejected']}")
+    say(f"model {path} {model['bytes']} bytes ({model['dtype']}), n_SV {model['n_support_vectors']}, wall {wall:.1f} s")
     say(f"targets: {json.dumps(log['targets'])}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
+    started = time.perf_counter()
+    cache = None if args.no_cache else args.cache
+    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    if any(name.split(".")[0] == "skimage" for name in _imports(ROOT / "export" / "backgrounds.py")):
+        raise ValueError("export/backgrounds.py imports skimage: training backgrounds must be procedural, "
+                         "never the photo-like test set's photographs")
+    data = Data(args.dataset, args.quick, PHOTO_COPIES)
+    counts = Counter(data.y[data.split == "train"])
+    say(f"dataset {args.dataset}: {len(data.rows)} images, {len(data.classes)} classes, "
+        f"train/val/test {[(data.split == s).sum() for s in ('train', 'val', 'test')]}, "
+        f"class imbalance {max(counts.values()) / min(counts.values()):.1f}×")
+    log_path = args.out / "hog_svm-train.json"
+    manifest_sha = file_sha(args.dataset / "manifest.csv")
+    comparison = feature_comparison(args, data, cache, manifest_sha, log_path, say)
+
+    t_feat = time.perf_counter()
+    feature_stats: dict = {}
+    (feats,) = compute_features(data, [CHOSEN], PHOTO_COPIES, args.jobs, cache, args.quiet, feature_stats)
+    features_s = time.perf_counter() - t_feat
+    say(f"features: {feats['clean'].shape[1]} per image, {features_s:.1f} s")
+
+    X, y = training_set(data, feats, PHOTO_COPIES)
+    chosen = select(data, feats, X, y, QUICK_GRID if args.quick else GRID, say)
+    written = write_model(chosen["clf"], data, feats, args.out, say)
+    metrics, sure = evaluate(chosen["clf"], chosen["config"], written, data, feats)
+    # timings of the training itself (the model's answer per picture: python -m bench svm)
+    timing = {"features_s": round(features_s, 1), "feature_vectors": feature_stats,
+              "kernel_grid_s": round(chosen["grid_s"], 1), "refit_s": round(chosen["refit_s"], 1)}
+    wall = time.perf_counter() - started
+    timing["train_svm_wall_s"] = round(wall, 1)
+    log = training_log(args, data, int(X.shape[1]), manifest_sha, comparison, chosen, written, metrics, sure, timing)
+    log_path.write_text(json.dumps(log, indent=1, ensure_ascii=False) + "\n")
+    print_summary(log, written["path"], wall, say)
     return 0
 
 

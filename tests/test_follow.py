@@ -1,4 +1,4 @@
-"""Follow mode's server (export/follow.py, export/serve.py) and the build's deck (export/deck.py).
+"""Follow mode's server (site_tools/follow.py, site_tools/serve.py) and the build's deck (site_tools/deck.py).
 
 The server runs on 127.0.0.1 on a free port with a tiny site of its own (two pages); streams are read
 from raw sockets. Nothing here waits for a fixed time: a read has a deadline only so a hang fails.
@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from export import deck, follow
-from export.serve import serve_in_thread, stop_follow
+from site_tools import deck, follow
+from site_tools.serve import serve_in_thread, stop_follow
 
 DECK = {"pages": [{"path": "", "slides": 4, "anchors": ["a", "b", "c", "d"]},
                   {"path": "hog/", "slides": 2, "anchors": ["h", "i"]}]}

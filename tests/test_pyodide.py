@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from skimage.feature import hog as skimage_hog
 
-from export.site_hook import build_wheel
+from site_tools.site_hook import build_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
 NODE = shutil.which("node")

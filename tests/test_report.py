@@ -22,6 +22,11 @@ import pytest
 from PIL import Image
 
 from export import figures, report
+from export.answers import (crossview_from_log, how_sure, rejection, score_answers, score_samples, site_samples,
+                            split_pictures, svm_answers)
+from export.evaluate import risk_coverage
+from export.facts import read_log
+from export.metrics import from_confusion, scores
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = ROOT / "slides" / "models"
@@ -35,7 +40,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def test_scores_match_the_slides_toy_confusion_matrix():
     # results.md, "Reading a confusion matrix": A 8 2 0 / B 1 9 0 / C 0 3 7
     matrix = [[8, 2, 0], [1, 9, 0], [0, 3, 7]]
-    s = report.scores(*report.from_confusion(matrix), ["A", "B", "C"])
+    s = scores(*from_confusion(matrix), range(3), ["A", "B", "C"])
     assert s["confusion"] == matrix
     assert (s["n"], s["correct"], s["accuracy"]) == (30, 24, 0.8)
     assert s["per_class"]["A"]["recall"] == 0.8
@@ -50,7 +55,7 @@ def test_scores_equal_scikit_learns_on_random_labels():
     classes = ["Horsea", "Mankey", "Mew", "Tauros", "Vileplume"]
     y_true = [rng.randrange(5) for _ in range(200)]
     y_pred = [t if rng.random() < 0.6 and t != 3 else rng.choice([0, 1, 2, 4]) for t in y_true]  # never predicts Tauros
-    s = report.scores(y_true, y_pred, classes)
+    s = scores(y_true, y_pred, range(len(classes)), classes)
     ref = classification_report(y_true, y_pred, labels=range(5), output_dict=True, zero_division=0)
     assert s["accuracy"] == round(accuracy_score(y_true, y_pred), 4)
     assert s["macro_f1"] == round(f1_score(y_true, y_pred, average="macro"), 4)
@@ -60,41 +65,41 @@ def test_scores_equal_scikit_learns_on_random_labels():
             assert s["per_class"][c][key] == pytest.approx(ref[str(i)][ref_key], abs=5e-5), (c, key)
     assert s["per_class"]["Tauros"]["precision"] == 0.0  # never predicted: zero, not NaN
     # a class nobody has and nobody predicts still counts in the macro average (as F1 0)
-    s6 = report.scores(y_true, y_pred, classes + ["Mew2"])
+    s6 = scores(y_true, y_pred, range(6), classes + ["Mew2"])
     assert s6["macro_f1"] == pytest.approx(s["macro_f1"] * 5 / 6, abs=1e-4)
 
 
 def test_scores_refuse_mismatched_lengths_and_score_an_empty_set():
     with pytest.raises(ValueError, match="true labels"):
-        report.scores([0, 1], [0], ["A", "B"])
-    assert report.scores([], [], ["A"]) == {"n": 0}
+        scores([0, 1], [0], range(2), ["A", "B"])
+    assert scores([], [], range(1), ["A"]) == {"n": 0, "correct": 0, "accuracy": None, "macro_f1": None}
 
 
 def test_from_confusion_round_trips_and_refuses_negative_counts():
     rng = np.random.default_rng(3)
     matrix = rng.integers(0, 6, size=(4, 4)).tolist()
-    assert report.scores(*report.from_confusion(matrix), list("abcd"))["confusion"] == matrix
+    assert scores(*from_confusion(matrix), range(4), list("abcd"))["confusion"] == matrix
     with pytest.raises(ValueError, match="negative"):
-        report.from_confusion([[1, -1], [0, 0]])
+        from_confusion([[1, -1], [0, 0]])
 
 
 def test_crossview_comes_from_the_training_log():
     classes = ["A", "B"]
-    full = report.crossview_from_log(
+    full = crossview_from_log(
         {"classes": classes, "metrics": {"crossview": {"confusion": [[3, 1], [0, 4]], "accuracy": 0.875,
                                                        "train": "front", "test": "back"}}}, classes)
     assert (full["n"], full["correct"], full["accuracy"], full["source"]) == (8, 7, 0.875, "training log")
     assert full["per_class"]["A"]["recall"] == 0.75 and full["test"] == "back"
     # the HOG+SVM trainer's {"labels", "matrix"} form
-    labelled = report.crossview_from_log({"metrics": {"crossview": {"confusion": {"labels": classes, "matrix": [[3, 1], [0, 4]]}}}}, classes)
+    labelled = crossview_from_log({"metrics": {"crossview": {"confusion": {"labels": classes, "matrix": [[3, 1], [0, 4]]}}}}, classes)
     assert labelled["confusion"] == [[3, 1], [0, 4]]
     # a log with only the summary keeps it and says what is missing
-    summary = report.crossview_from_log(
+    summary = crossview_from_log(
         {"metrics": {"crossview": {"n": 10, "correct": 9, "accuracy": 0.9, "macro_f1": 0.89, "recall": {"A": 1.0, "B": 0.8}}}}, classes)
     assert summary["accuracy"] == 0.9 and "confusion" not in summary and "no cross-view confusion" in summary["note"]
-    assert report.crossview_from_log(None, classes)["n"] == 0
+    assert crossview_from_log(None, classes)["n"] == 0
     with pytest.raises(ValueError, match="disagrees"):
-        report.crossview_from_log({"metrics": {"crossview": {"confusion": [[3, 1], [0, 4]], "accuracy": 0.5}}}, classes)
+        crossview_from_log({"metrics": {"crossview": {"confusion": [[3, 1], [0, 4]], "accuracy": 0.5}}}, classes)
 
 
 # ------------------------------------------------------------------ the figures
@@ -266,14 +271,14 @@ def test_report_end_to_end_equals_the_models_asked_directly(tiny):
     truth = [names.index(r["class"]) for r in test]
     # HOG+SVM: pyodemo's SVC on the features, asked directly
     svm_pred = [names.index(p) for p in tiny["svm"].predict([tiny["feats"](tiny["dataset"] / r["path"]) for r in test])]
-    expected = report.scores(truth, svm_pred, names)
+    expected = scores(truth, svm_pred, range(len(names)), names)
     got = m["evaluations"]["test"]["hog_svm"]
     assert {k: got[k] for k in expected} == expected
     # CNN: onnxruntime on export.cnn_input's tensors, asked directly
     session = ort.InferenceSession(str(tiny["models"] / "cnn.onnx"), providers=["CPUExecutionProvider"])
     x = cnn_input.batch([tiny["dataset"] / r["path"] for r in test], tiny["sidecar"]["input"])
     cnn_pred = session.run(["logits"], {"image": x})[0].argmax(1).tolist()
-    expected = report.scores(truth, cnn_pred, names)
+    expected = scores(truth, cnn_pred, range(len(names)), names)
     got = m["evaluations"]["test"]["cnn"]
     assert {k: got[k] for k in expected} == expected
     # the cross-view numbers are the log's matrix, scored
@@ -343,16 +348,16 @@ def test_committed_test_accuracy_is_recomputed_from_the_committed_models():
     need_dataset()
     from export import predict
 
-    items = report.split_pictures(DATASET, "test")
+    items = split_pictures(DATASET, "test")
     classes = metrics["classes"]
     truth = [classes.index(c) for _, c in items]
     cnn, why = predict.load_cnn(MODELS)
     assert cnn is not None, why
     cnn_pred = [classes.index(cnn.top_k(p, 1)[0]["label"]) for p, _ in items]
-    svm_pred = [classes.index(a["top"][0][0]) for a in report.svm_answers(MODELS / "hog_svm.svm", [p for p, _ in items], jobs=2)]
+    svm_pred = [classes.index(a["top"][0][0]) for a in svm_answers(MODELS / "hog_svm.svm", [p for p, _ in items], jobs=2)]
     for model, pred in (("cnn", cnn_pred), ("hog_svm", svm_pred)):
         recorded = metrics["evaluations"]["test"][model]
-        again = report.scores(truth, pred, classes)
+        again = scores(truth, pred, range(len(classes)), classes)
         print(f"{model}: test split {again['correct']}/{again['n']} = {again['accuracy']:.4f} "
               f"(metrics.json {recorded['correct']}/{recorded['n']} = {recorded['accuracy']})")
         assert (again["n"], again["correct"], again["accuracy"]) == (recorded["n"], recorded["correct"], recorded["accuracy"])
@@ -365,7 +370,7 @@ def test_committed_report_and_training_logs_agree_on_the_test_split():
     """The report ranks as the browser does; so does each training log: the same test-split counts."""
     metrics = committed()
     for model, log_name in (("hog_svm", "hog_svm-train.json"), ("cnn", "cnn-train.json")):
-        log = report.read_log(MODELS / log_name)
+        log = read_log(MODELS / log_name)
         if log is None:
             pytest.skip(f"no {log_name}")
         logged = log["metrics"]["test"]
@@ -376,7 +381,7 @@ def test_committed_report_and_training_logs_agree_on_the_test_split():
 def test_committed_site_samples_are_recomputed_from_the_committed_models():
     """metrics.json's score of the site's own sample files (which the e2e test holds the browser to)."""
     metrics = committed()
-    samples = report.site_samples(MODELS / "samples")
+    samples = site_samples(MODELS / "samples")
     if not samples:
         pytest.skip("no committed samples")
     from export import predict
@@ -385,7 +390,7 @@ def test_committed_site_samples_are_recomputed_from_the_committed_models():
     cnn, why = predict.load_cnn(MODELS)
     assert cnn is not None, why
     answers = [predict.predict_one(str(path), svm, cnn) for path, _, _ in samples]
-    again = report.score_samples(samples, {"hog_svm": [{"top": [(a["hog_svm"][0]["label"], 0)]} for a in answers],
+    again = score_samples(samples, {"hog_svm": [{"top": [(a["hog_svm"][0]["label"], 0)]} for a in answers],
                                            "cnn": [{"top": [(a["cnn"][0]["label"], 0)]} for a in answers]})
     assert {k: v for k, v in again.items() if k != "about"} == {k: v for k, v in metrics["site_samples"].items()
                                                                   if k != "about"}
@@ -444,11 +449,11 @@ def check_risk_coverage(root: ET.Element, metrics: dict) -> None:
 
 
 def test_how_sure_and_rejection_count_confident_errors():
-    assert report.how_sure(4, 0, 0) == {"coverage": 0.0, "confident_errors": 0.0, "sure_accuracy": None}
+    assert how_sure(4, 0, 0) == {"coverage": 0.0, "confident_errors": 0.0, "sure_accuracy": None}
     answers = [{"top": [("A", 1.0)], "sure": s} for s in (True, True, False, True)]
-    r = report.rejection(answers, ["photo"] * 4)
+    r = rejection(answers, ["photo"] * 4)
     assert (r["rejected"], r["coverage"], r["confident_errors"]) == (1, 0.75, 0.75)
-    s = report.score_answers(answers, ["A", "B", "A", "A"], ["A", "B"])
+    s = score_answers(answers, ["A", "B", "A", "A"], ["A", "B"])
     assert (s["sure"], s["correct_and_sure"], s["coverage"], s["confident_errors"]) == (3, 2, 0.75, 0.25)
 
 
@@ -456,7 +461,7 @@ def test_risk_coverage_ranks_by_confidence():
     truth = {"test_styles": ["A", "A", "B", "B"]}
     answers = {m: {"test_styles": [{"top": [("A", 0)], "sure": True, "confidence": c} for c in (0.9, 0.8, 0.7, 0.1)]}
                for m in ("hog_svm", "cnn")}
-    curve = report.risk_coverage(truth, answers)["cnn"]["test_styles"]
+    curve = risk_coverage(truth, answers)["cnn"]["test_styles"]
     assert curve["points"][-1] == [1.0, 0.5] and curve["points"][9] == [0.5, 1.0]
     assert curve["at_threshold"] == [1.0, 0.5]
 

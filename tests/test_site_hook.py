@@ -1,4 +1,4 @@
-"""The build hook's own steps (export/site_hook.py) and the server's headers (export/serve.py)."""
+"""The build hook's own steps (site_tools/site_hook.py) and the server's headers (site_tools/serve.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from export import site_hook
-from export.serve import serve_in_thread
+from site_tools import site_hook
+from site_tools.serve import serve_in_thread
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = ROOT / "site"

@@ -11,6 +11,7 @@ import pytest
 
 from export import features as F
 from export import threshold, train_svm
+from export.dataset_items import file_sha
 from pyodemo import classify
 from pyodemo.svm import SVC
 
@@ -27,7 +28,7 @@ def need_dataset() -> None:
 def quick_run(tmp_path_factory):
     need_dataset()
     out = tmp_path_factory.mktemp("train-svm")
-    code = train_svm.main(["--quick", "--out", str(out), "--cache", str(out / "cache"), "--no-pyodide", "--quiet"])
+    code = train_svm.main(["--quick", "--out", str(out), "--cache", str(out / "cache"), "--quiet"])
     assert code == 0
     return out, json.loads((out / "hog_svm-train.json").read_text())
 
@@ -62,6 +63,24 @@ def test_quick_model_equals_scikit_learn_on_the_test_split(quick_run):
     rgba, w, h = F.open_rgba(F.DATASET / first["path"])
     direct = classify.features(classify.prepare(rgba, w, h, train_svm.CHOSEN), train_svm.CHOSEN)
     assert direct == test[0].tolist()
+
+
+def test_quick_log_threshold_record_is_recomputed_from_the_validation_margins(quick_run):
+    """The "not sure" record: the coverage, the accuracy of the sure answers and the share of right
+    answers kept, recomputed from the refitted model's margins on the validation split + its photo copies."""
+    out, log = quick_run
+    data = train_svm.Data(F.DATASET, quick=True, seed_copies=train_svm.PHOTO_COPIES)
+    (feats,) = train_svm.compute_features(data, [train_svm.CHOSEN], train_svm.PHOTO_COPIES, 2, out / "cache", True)
+    X, y = train_svm.training_set(data, feats, train_svm.PHOTO_COPIES)
+    clf = train_svm.fit(log["chosen"], X, y)
+    val = data.split == "val"
+    views = (feats["clean"][val], feats["val_photo"])  # scored one view at a time, as the trainer does
+    ok = np.concatenate([clf.predict(v) == data.y[val] for v in views])
+    sure = np.concatenate([train_svm.margins(clf, v) for v in views]) >= log["threshold"]["value"]
+    record = log["threshold"]
+    assert record["val_coverage"] == round(float(sure.mean()), 4)
+    assert record["val_accuracy_when_sure"] == (round(float(ok[sure].mean()), 4) if sure.any() else None)
+    assert record["val_correct_kept"] == (round(float(sure[ok].mean()), 4) if ok.any() else None)
 
 
 def test_threshold_is_the_largest_coverage_within_the_risk_bound():
@@ -116,7 +135,7 @@ def test_committed_model_test_accuracy_equals_the_training_log():
         pytest.skip("no committed HOG+SVM model: run `python -m export train-svm`")
     log = json.loads(log_path.read_text())
     rows = [r for r in F.read_manifest() if r["split"] == "test"]
-    if log["dataset"]["manifest_sha"] != train_svm._sha(F.DATASET / "manifest.csv"):
+    if log["dataset"]["manifest_sha"] != file_sha(F.DATASET / "manifest.csv"):
         pytest.skip("the dataset on disk is not the one the committed model was trained on")
     model = SVC.load(path)
     X = F.extract([r["path"] for r in rows], model.pipeline, cache=None, jobs=2)
@@ -150,7 +169,7 @@ def test_the_slides_feature_table_quotes_the_training_logs_comparison():
     log = json.loads((MODELS / "hog_svm-train.json").read_text())
     manifest = ROOT / "data" / "pokemon-10" / "manifest.csv"
     if manifest.is_file():
-        assert log["feature_comparison"]["manifest_sha"] == train_svm._sha(manifest)
+        assert log["feature_comparison"]["manifest_sha"] == file_sha(manifest)
     measured = {r["setting"]: r for r in log["feature_comparison"]["rows"]}
     text = (ROOT / "slides" / "svm-demo.md").read_text()
     section = text[text.index("## Shape and colour"):]

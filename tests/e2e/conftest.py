@@ -1,6 +1,6 @@
 """Playwright end-to-end fixtures: one server and one Debian Chromium per session, every request checked.
 
-* `site_url`: `site/` (built by `make test` before pytest runs) served by `export.serve` on 127.0.0.1,
+* `site_url`: `site/` (built by `make test` before pytest runs) served by `site_tools.serve` on 127.0.0.1,
   on a free port, for the whole session.
 * Chromium is Debian's (`/usr/bin/chromium`; Playwright cannot download browsers here), launched with a
   host-resolver rule that makes every host but 127.0.0.1 unreachable, even for a service worker.
@@ -29,7 +29,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SITE = Path(os.environ.get("PYODEMO_SITE", ROOT / "site"))  # a helper may test its own build
 ARTIFACTS = ROOT / "tests" / "artifacts"
-from export.browser import CHROMIUM, CHROMIUM_ARGS
+from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
 
 LOCAL_SCHEMES = {"data", "blob", "about", "chrome-extension"}
 
@@ -44,7 +44,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def site_url():
-    from export.serve import serve_in_thread
+    from site_tools.serve import serve_in_thread
 
     if not (SITE / "index.html").is_file() or not (SITE / "runtime.json").is_file():
         pytest.fail("site/ is not built: run `make test` (it runs `mkdocs build` first)")

@@ -270,8 +270,8 @@ def walk(page, path: str, shots: Path | None = None, only=None, sizes=SIZES):
 def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
-    from export.browser import CHROMIUM, CHROMIUM_ARGS
-    from export.serve import serve_in_thread
+    from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
+    from site_tools.serve import serve_in_thread
     from tests.e2e.test_pdf import built_deck
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -1,6 +1,6 @@
 """Follow mode (issue 20): the phones follow the presenter; and the full-screen QR code of the current slide.
 
-A follow server of its own per test (`export.serve` with follow mode, 127.0.0.1, a free port) serves the
+A follow server of its own per test (`site_tools.serve` with follow mode, 127.0.0.1, a free port) serves the
 built site; three browser contexts play the presenter (slide mode with the key from the printed link),
 a phone that follows, and someone without the key. Every wait is for a state the page sets
 (`data-follow`, `data-follow-at`, `data-follow-sent`), never for a fixed time.
@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from export.deck import slide_anchors
-from export.serve import serve_in_thread, stop_follow
+from site_tools.deck import slide_anchors
+from site_tools.serve import serve_in_thread, stop_follow
 from tests.e2e.conftest import SITE, PageWatch
 from tests.e2e.slide_fit import BODY_MIN, CANVAS_TEXT, READY_MS, SIZES, open_deck_page, walk
 from tests.e2e.test_present import FRAMES

@@ -174,7 +174,7 @@ SEEN = """(el) => new Promise((resolve) => {
 
 def show_every_widget(page) -> None:
     """Bring each widget on screen once and wait until it has mounted and seen itself there (widgets start
-    their work when seen): events, not pauses (export.browser.show_every_widget pauses a fixed time)."""
+    their work when seen): events, not pauses (site_tools.browser.show_every_widget pauses a fixed time)."""
     page.wait_for_load_state("load")
     widgets = page.locator(".pyodemo-widget[data-widget]")
     for i in range(widgets.count()):

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from export.offline import write_service_worker
-from export.serve import make_server
+from site_tools.offline import write_service_worker
+from site_tools.serve import make_server
 from tests.e2e.test_classifier import wait_answers
 from tests.e2e.conftest import SITE, screenshot
 from tests.e2e.test_pdf import built_deck
@@ -62,7 +62,7 @@ def page_without_python(deck) -> str:
 
 
 class Server:
-    """export.serve on its own thread, which can really go away: stopping it also closes the browser's
+    """site_tools.serve on its own thread, which can really go away: stopping it also closes the browser's
     open keep-alive connections (a stopped listener alone would leave those served by the old threads)."""
 
     def __init__(self, root: Path, port: int = 0):

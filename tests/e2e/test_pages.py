@@ -63,7 +63,7 @@ def settled_shifts(page) -> tuple[float, list]:
 def static_host():
     """The site served as a static host (GitHub Pages) serves it: none of the site's headers, so the pages'
     `<meta>` CSP is the only policy and there is no COOP/COEP (no cross-origin isolation)."""
-    from export.serve import make_server
+    from site_tools.serve import make_server
 
     server = make_server(SITE, port=0)
     server.RequestHandlerClass.headers_extra = {}
@@ -143,7 +143,7 @@ def test_page_has_no_serious_accessibility_violations(open_page, path):
 
 
 def test_formulas_render_and_only_pages_with_formulas_fetch_katex(open_page):
-    """The formulas are rendered at build time (export/math_prerender.py): the HOG page's formulas show as
+    """The formulas are rendered at build time (site_tools/math_prerender.py): the HOG page's formulas show as
     KaTeX, with no error, and no page runs KaTeX's script; the Try-it page (no formulas) fetches nothing of it."""
     page, watch = open_page("hog/")
     page.wait_for_function("() => document.querySelectorAll('.arithmatex').length > 0"

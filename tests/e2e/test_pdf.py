@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from export.deck import nav_paths
+from site_tools.deck import nav_paths
 from tests.e2e.conftest import ROOT, SITE
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -89,7 +89,7 @@ _IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: None)
 
 def built_deck(site: Path = SITE) -> list[tuple[str, list[dict]]]:
     """[(URL path, slides)] for every built page of the nav, in nav order (the build's own page list:
-    `export.deck.nav_paths`, which also writes deck.json)."""
+    `site_tools.deck.nav_paths`, which also writes deck.json)."""
     nav = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)["nav"]
     deck = []
     for path in nav_paths(nav):

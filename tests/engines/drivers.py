@@ -209,7 +209,7 @@ class Chromium:
     def __init__(self) -> None:
         from playwright.sync_api import sync_playwright
 
-        from export.browser import CHROMIUM, CHROMIUM_ARGS
+        from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
 
         self._playwright = sync_playwright().start()
         self._browser = self._playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -5,7 +5,7 @@ heading starts the next one, counting only headings that are direct children of 
 ``<article class="md-content__inner">``. The build writes, in navigation order,
 
 * ``deck.json``: ``{"pages": [{"path": "hog/", "slides": 10, "anchors": ["", "gradients-in-an-image", …]}]}``
-  (paths relative to the site root). Follow mode's server (`export.follow`) accepts a move only to a page
+  (paths relative to the site root). Follow mode's server (`site_tools.follow`) accepts a move only to a page
   of this list and a slide within its count, and the phones check the same list again;
 * ``assets/slide-qr.json``: for every slide, the public address of that slide (``site_url`` + page +
   ``#heading-id``: a plain anchor, so it opens the right place on any host with no script) and its QR

@@ -1,13 +1,13 @@
-"""The deck as a PDF, one page per slide: ``python -m export pdf`` (``make pdf``) → `site/pyodemo-talk.pdf`.
+"""The deck as a PDF, one page per slide: ``python -m site_tools.pdf`` (``make pdf``; ``python -m export pdf`` is an alias) → `site/pyodemo-talk.pdf`.
 
-Serves the built `site/` with :func:`export.serve.serve_in_thread`, opens every page in navigation order in
+Serves the built `site/` with :func:`site_tools.serve.serve_in_thread`, opens every page in navigation order in
 Chromium (Debian's, through Playwright) with ``?print`` — the print layout of `slides/js/present/print.js`:
 each slide (the page's ``# `` title, then each ``## `` section) on its own 16:9 page of 1280 × 720 CSS px,
 speaker notes left out unless ``--notes`` — waits until the page's widgets have mounted and settled (so they
 print in their initial rendered state, Python's answers included, never as empty boxes), prints it, and
 merges the pages' PDFs with pypdf.
 
-Run: ``python -m export pdf [--site site] [--out site/pyodemo-talk.pdf] [--notes]``.
+Run: ``python -m site_tools.pdf [--site site] [--out site/pyodemo-talk.pdf] [--notes]``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import sys
 import time
 from pathlib import Path
 
-from export.browser import CHROMIUM, CHROMIUM_ARGS
-from export.serve import serve_in_thread
+from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
+from site_tools.serve import serve_in_thread
 
 PAGE_TIMEOUT_MS = 180_000
 #: printReady's own waits add up to about 245 s at the most (widgets, Python, formulas, fonts, pictures, quiet)
@@ -99,7 +99,7 @@ def export_pdf(site: Path | str = "site", out: Path | str | None = None, notes: 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m export pdf", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m site_tools.pdf", description=__doc__.splitlines()[0])
     parser.add_argument("--site", default="site", help="the built site (default: site)")
     parser.add_argument("--out", default=None, help="the PDF to write (default: <site>/pyodemo-talk.pdf)")
     parser.add_argument("--notes", action="store_true", help="print each slide's speaker notes on its page")

@@ -4,7 +4,7 @@
 ``<div class="arithmatex">\\[…\\]</div>``. Rendering them in the browser cost a phone (4× CPU) one task of
 0.2–0.9 s per page with formulas (KaTeX's 270 kB of script, then every formula), and the re-layout after it.
 Here each page's formulas go through KaTeX's own ``renderToString`` in one ``node`` run
-(`export/katex_render.mjs`, the KaTeX of node_modules that the site also ships), the HTML replaces the TeX,
+(`site_tools/katex_render.mjs`, the KaTeX of node_modules that the site also ships), the HTML replaces the TeX,
 and the page links KaTeX's stylesheet (25 kB, with its fonts) in its ``<head>``; pages without formulas
 link nothing. An element keeps its class and gets ``data-rendered``.
 """

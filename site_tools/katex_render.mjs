@@ -1,4 +1,4 @@
-// Renders the pages' formulas at build time (export/math_prerender.py): reads [[tex, display], …] as JSON on
+// Renders the pages' formulas at build time (site_tools/math_prerender.py): reads [[tex, display], …] as JSON on
 // stdin, writes the HTML of each (KaTeX's renderToString, HTML and MathML) as a JSON list on stdout.
 import katex from "../node_modules/katex/dist/katex.mjs";
 

@@ -4,7 +4,7 @@ After MkDocs renders `slides/` into `site/`, this hook
 
 1. builds the pure-Python **pyodemo wheel** into `site/wheels/` (the worker installs it into Pyodide);
 2. copies the **runtimes** from `node_modules`: the Pyodide core (Python 3.14 + stdlib), the
-   onnxruntime-web *wasm-only* bundle, KaTeX's stylesheet and fonts (`export.math_prerender` renders the
+   onnxruntime-web *wasm-only* bundle, KaTeX's stylesheet and fonts (`site_tools.math_prerender` renders the
    formulas at build time) — so the browser never fetches from another origin; the
    stdlib zip is **repacked uncompressed** (`store_zip`) so the whole archive compresses with brotli
    on the wire (deflate member by member: 2.49 MB as sent; stored, then brotli: 1.61 MB);
@@ -14,10 +14,10 @@ After MkDocs renders `slides/` into `site/`, this hook
    so the pages may link to it);
 4. computes the **Content-Security-Policy**: Material injects a few inline scripts, so their SHA-256
    hashes are allowed, never `'unsafe-inline'`. The policy goes into every page as a `<meta>` tag (so it
-   holds on any static host) and into `site/_headers.json` for `export.serve`;
+   holds on any static host) and into `site/_headers.json` for `site_tools.serve`;
 5. writes `deck.json` (every page's slides), `assets/slide-qr.json` (every slide's public address and QR
-   code) with `export.deck`, and ``_follow/config.json`` = ``{"follow": false}`` (follow mode is off on any
-   static host; `export.serve` in follow mode answers that address itself);
+   code) with `site_tools.deck`, and ``_follow/config.json`` = ``{"follow": false}`` (follow mode is off on any
+   static host; `site_tools.serve` in follow mode answers that address itself);
 6. writes `runtime.json` (what the widgets load, with a content hash of the build) and
 7. writes **pre-compressed** `.br` and `.gz` copies of text and wasm files (cached by content in
    `.cache/compress`, so a rebuild takes seconds).
@@ -32,23 +32,21 @@ import io
 import json
 import re
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 
 import pyodemo
 
-try:  # the offline service worker (issue 7); MkDocs loads this hook by path, with export/ on sys.path
-    from export.deck import write_deck
-    from export.offline import write_service_worker
-    from export.math_prerender import prerender as prerender_math
-    from export.tables import fill as fill_tables
-except ImportError:
-    from deck import write_deck
-    from math_prerender import prerender as prerender_math
-    from offline import write_service_worker
-    from tables import fill as fill_tables
-
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # MkDocs loads this hook by path (with site_tools/ on sys.path): the root too
+    sys.path.insert(0, str(ROOT))
+
+from export.tables import fill as fill_tables  # noqa: E402  (the report's tables, read by the build)
+from site_tools.deck import write_deck  # noqa: E402
+from site_tools.math_prerender import prerender as prerender_math  # noqa: E402
+from site_tools.offline import write_service_worker  # noqa: E402
+
 NODE = ROOT / "node_modules"
 CACHE = ROOT / ".cache" / "compress"
 

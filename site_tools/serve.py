@@ -6,17 +6,17 @@ What a plain `python -m http.server` lacks and the site needs:
 * pre-compressed copies: `x.js.br` / `x.js.gz` written by the build are sent for `x.js` with
   `Content-Encoding` when the browser accepts them;
 * the site's headers: the Content-Security-Policy computed at build time (`site/_headers.json`,
-  written by `export.site_hook`), `nosniff`, no referrer, camera for this origin only;
+  written by `site_tools.site_hook`), `nosniff`, no referrer, camera for this origin only;
 * `ETag` / `If-None-Match` revalidation, and `no-cache` for pages and the service worker so a new build
   is seen at once;
 * 127.0.0.1 by default. `--lan` also listens on the machine's LAN address (plain HTTP: the camera and
   service workers need a secure context, so there only the file picker works);
 * follow mode (`--lan`, or `--follow` on 127.0.0.1 alone): the phones follow the presenter's slides over
-  server-sent events (`export.follow`): ``GET /_follow/events``, ``POST /_follow/move`` (the key printed at
+  server-sent events (`site_tools.follow`): ``GET /_follow/events``, ``POST /_follow/move`` (the key printed at
   start), ``GET /_follow/config.json`` (the follow link; the build writes ``{"follow": false}`` there, so a
   static host offers nothing) and ``GET /_follow/qr.svg`` (the follow link's QR code, drawn at start).
 
-Run: ``python -m export serve [--port 8000] [--lan] [--follow] [--root site]``.
+Run: ``python -m site_tools.serve [--port 8000] [--lan] [--follow] [--root site]``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from export.follow import MAX_BODY, SEND_TIMEOUT_S, MoveError, Room, load_deck, sse
+from site_tools.follow import MAX_BODY, SEND_TIMEOUT_S, MoveError, Room, load_deck, sse
 
 MIME_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -125,7 +125,7 @@ class SiteHandler(BaseHTTPRequestHandler):
             return self.follow_get(urlsplit(self.path).path)
         self.send_file(head=False)
 
-    # --- follow mode (export.follow) ---------------------------------------------------------------
+    # --- follow mode (site_tools.follow) ---------------------------------------------------------------
 
     def do_POST(self) -> None:  # noqa: N802
         if self.room is None or urlsplit(self.path).path != FOLLOW + "move":
@@ -366,7 +366,7 @@ def lan_address() -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m export serve", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m site_tools.serve", description=__doc__.splitlines()[0])
     parser.add_argument("--root", default="site", help="the built site (default: site)")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
