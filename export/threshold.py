@@ -20,7 +20,6 @@ test split and the test sets stay clean measurements, and the pictures of no Pok
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 

@@ -9,7 +9,7 @@ An SVM separates two classes. For K classes (the slide "Ten classes from a two-c
   score wins.
 
 Every loop over a model's pairs in pyodemo (training, prediction, the classifier's margins, the
-playground's grid) and in ``export/train_svm.py`` walks :func:`pairs`; the layout of the fitted
+playground's grid) and in ``export/svm_model.py`` walks :func:`pairs`; the layout of the fitted
 coefficients is libsvm's (:func:`layout`), the one scikit-learn exposes as ``dual_coef_``.
 
 >>> pairs(3)
