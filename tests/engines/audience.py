@@ -108,6 +108,29 @@ return { gradient: readout, hog_ready: hog.dataset.ready,
          feature_length: Number(hog.querySelector("[data-feature-length]")?.dataset.featureLength),
          hog_length: Number(hog.querySelector("[data-hog-length]")?.dataset.hogLength) };""" % (GRADIENT, HOG))
 
+TEACH = '.pyodemo-widget[data-widget="teach"]'
+
+#: Teach it: three classes filled from the samples, both classifiers trained, a sample tried (`args[0]`, the
+#: file of a sample the Try part shows); what the cards and both answers say.
+TEACH_IT = script("""
+const [sample] = args;
+const el = await until(() => $('%s[data-ready]'), "the Teach-it widget");
+const button = (name) => [...el.querySelectorAll("button")].find((b) => b.textContent.trim() === name);
+button("Pokémon: fill three classes").click();
+await until(() => el.dataset.examples === "9", "nine examples from the samples");
+button("Train both").click();
+await until(() => (el.dataset.trained && !el.dataset.training) || el.querySelector('.teach-message[data-kind="error"]:not(:empty)'),
+            "both classifiers trained");
+const tryPart = el.querySelector(".teach-part--try");
+(await until(() => tryPart.querySelector(`button[data-sample="${sample}"]`), "the sample's button")).click();
+await until(() => tryPart.dataset.answered && !tryPart.dataset.answering, "both answers");
+return {
+  trained: el.dataset.trained ?? null, message: el.querySelector(".teach-message").textContent,
+  accuracy: Object.fromEntries([...el.querySelectorAll(".teach-result")].map((c) => [c.dataset.kind, Number(c.dataset.accuracy)])),
+  answers: Object.fromEntries([...tryPart.querySelectorAll(".teach-answer")].filter((a) => !a.hidden)
+    .map((a) => [a.dataset.kind, a.dataset.label ?? a.textContent])),
+};""" % TEACH)
+
 #: Slide mode: the slide on screen once the deck shows slide `args[0]` of the page at path `args[1]`.
 SLIDE = script("""
 const [n, path] = args;

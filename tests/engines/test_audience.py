@@ -12,9 +12,10 @@ One browser per engine, the pages visited in one session, in this order (the tes
    (each engine's canvas resamples a little differently); the service worker then saves the site;
 3. the server is stopped, and from then on the site comes from the service worker: the SVM playground fits
    after taps (its support-vector count and grid against scikit-learn's SVC), the HOG page's gradient and HOG
-   explorers answer (the slide's example; the HOG vector's length), slide mode moves forward and back.
+   explorers answer (the slide's example; the HOG vector's length), Teach it fills three classes from the
+   samples, trains both classifiers and answers a sample with each, slide mode moves forward and back.
 
-Python boots three times per engine (Try-it, SVM, HOG: a page load is a new worker). Nothing waits for a
+Python boots four times per engine (Try-it, SVM, HOG, Teach it: a page load is a new worker). Nothing waits for a
 fixed time: the in-page scripts wait for states (``audience.until``), bounded only against a hang.
 
 What a driver could not do, and how the check was kept:
@@ -193,6 +194,17 @@ def test_hog_explorers_answer_offline(session):
     assert got["feature_length"] == hog.feature_length(size, size, orientations, (cell, cell), (block, block)), got
     assert got["hog_length"] == got["feature_length"], got
     check_page(session, "hog/")
+
+
+def test_teach_it_trains_both_and_answers_offline(session):
+    """Teach it: three classes from the samples, both classifiers trained in the engine, a sample answered."""
+    stop_server(session)
+    session.browser.goto(f"{session.url}/teach/")
+    got = session.browser.run(a.TEACH_IT, "art-scyther.png")
+    assert got["trained"] == "hog cnn", got
+    assert set(got["accuracy"]) == {"hog", "cnn"} and all(0 <= v <= 1 for v in got["accuracy"].values()), got
+    assert got["answers"] == {"hog": "Scyther", "cnn": "Scyther"}, got  # a picture it was taught
+    check_page(session, "teach/")
 
 
 def test_slide_mode_moves_forward_and_back_offline(session):
