@@ -349,6 +349,16 @@ def test_crop_box_mouse_and_keyboard(open_page):
               }
             }""", [WIDGET, how, f"{how}-{file}", data])
         wait_answers(page, name=f"{how}-{file}")
+    # a dropped file that is not a picture is refused by name (sources/files.js), and the picture stays
+    before = current_key(page)
+    page.evaluate("""(sel) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['not a picture'], 'notes.txt', { type: 'text/plain' }));
+      document.querySelector(sel).dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }""", WIDGET)
+    refused = widget.locator(".clf-message")
+    assert refused.get_attribute("data-kind") == "error" and "Not a picture: notes.txt" in refused.inner_text()
+    assert current_key(page) == before
     screenshot(page, "classifier-svm-demo")
 
 
@@ -473,6 +483,13 @@ def test_live_camera(open_page):
     sample = sample_index("test-split")[4]
     page, watch, widget = open_widget(open_page, "try/")
     wait_answers(page, ("cnn",))
+    # a camera the browser refuses: a plain message (sources/camera.js), the file picker still offered
+    page.evaluate("() => { navigator.mediaDevices.getUserMedia = async () => {"
+                  " throw new DOMException('Permission denied', 'NotAllowedError'); }; }")
+    widget.get_by_role("button", name="Live camera").click()
+    page.wait_for_function("(sel) => document.querySelector(sel + ' .clf-message').dataset.kind === 'error'", arg=WIDGET)
+    assert widget.locator(".clf-message").inner_text().startswith("The camera was not allowed. You can still take or choose")
+    assert widget.get_attribute("data-live") is None and widget.locator("video").count() == 0
     page.add_init_script(FAKE_CAMERA.replace("SAMPLE", sample["file"]))
     page.reload()
     widget.scroll_into_view_if_needed()

@@ -29,36 +29,18 @@ export function mount(el) {
   const name = el.dataset.code || "hog";
   const fallback = (el.querySelector("pre code, code")?.textContent || "").replace(/\s+$/, "") + "\n";
   let original = null; // pyodemo's program, once it has arrived
-  let running = false, stopping = false, runs = 0, escaped = false, pythonReady = false;
-  const slide = { on: false, program: "", part: 0, start: 0, end: 0 }; // slide mode (below)
+  let running = false, stopping = false, runs = 0, pythonReady = false;
 
-  // ---- the editor: a gutter of line numbers beside a textarea that scrolls inside itself
-  const hint = h("p", { class: "pyodemo-note codeed-hint", id: `${id}-hint` },
-    h("kbd", {}, "Ctrl+Enter"), " (", h("kbd", {}, "⌘+Enter"), " on a Mac) runs the code. ",
-    h("kbd", {}, "Tab"), " indents by 4 spaces, ", h("kbd", {}, "Shift+Tab"), " outdents. To leave the editor with the keyboard, press ",
-    h("kbd", {}, "Esc"), ", then ", h("kbd", {}, "Tab"), ".");
-  const gutter = h("pre", { class: "codeed-gutter", "aria-hidden": "true" });
-  const textarea = h("textarea", {
-    id: `${id}-code`, class: "codeed-code", wrap: "off", spellcheck: "false", autocapitalize: "off",
-    autocomplete: "off", autocorrect: "off", translate: "no", readOnly: true,
-    "aria-describedby": `${id}-hint`,
-  });
-  textarea.value = fallback;
-  const editor = h("div", { class: "codeed-editor" }, gutter, textarea);
-  const label = h("label", { for: textarea.id, class: "codeed-label" }, "Python code");
+  // ---- the editor (editorParts, below)
+  const { hint, gutter, textarea, editor, label } = editorParts(id, fallback);
 
   // ---- buttons, the run's time and the output
-  const runButton = h("button", { type: "button", class: "codeed-run", onclick: () => runCode() }, icon("▶"), "Run");
-  const stopButton = h("button", { type: "button", class: "codeed-stop", disabled: true, onclick: () => stop() }, icon("■"), "Stop");
-  const resetButton = h("button", { type: "button", class: "codeed-reset", onclick: () => reset() }, icon("↺"), "Reset");
-  const meta = h("p", { class: "codeed-meta", role: "status" }, "Loading pyodemo's code…");
-  const output = h("pre", { class: "codeed-output", tabindex: 0, "aria-live": "polite", "aria-label": "Output of the code",
-                            "aria-atomic": "true" },
-    h("span", { class: "codeed-empty" }, "The output appears here."));
+  const { runButton, stopButton, resetButton, meta, output } = runParts({ run: () => runCode(), stop: () => stop(), reset: () => reset() });
   const sources = h("p", { class: "pyodemo-note codeed-sources" });
   const title = h("h3", {}, "Edit and run pyodemo's code");
 
   const parts = h("div", { class: "pyodemo-row pd-views codeed-parts", role: "group", "aria-label": "Part of the program" });
+  const slide = slideParts({ el, textarea, parts, changed: () => updateGutter() });
 
   el.replaceChildren(title, pythonStatus(), sources, parts, label, editor, hint,
     h("div", { class: "pyodemo-row codeed-buttons" }, runButton, stopButton, resetButton), meta, output);
@@ -66,51 +48,8 @@ export function mount(el) {
   onStatus((s) => { pythonReady = s.state === "ready"; });
   updateGutter();
 
-  // ---- slide mode: the textarea holds one part of `program`; on the page, the whole program
-  const inFrame = () => Boolean(el.closest(".pd-frame"));
+  // ---- slide mode (slideParts, below): the textarea holds one part of the program; on the page, all of it
   const program = () => (slide.on ? slide.program : textarea.value);
-  new ResizeObserver(() => { if (inFrame() !== slide.on) setSlideMode(inFrame()); }).observe(el);
-
-  function setSlideMode(on) {
-    if (on) {
-      slide.program = textarea.value;
-      slide.on = true;
-      showPart(Math.min(slide.part, sections(slide.program).length - 1));
-    } else {
-      slide.on = false;
-      textarea.value = slide.program;
-      textarea.rows = rowsFor(slide.program);
-      delete el.dataset.view;
-      updateGutter();
-    }
-  }
-
-  /** In slide mode, show part `index` of the program (or its output, "output"), with the row of buttons. */
-  function showPart(index) {
-    const list = sections(slide.program);
-    if (index !== "output") {
-      const { start, end } = list[index];
-      Object.assign(slide, { part: index, start, end });
-      textarea.value = slide.program.split("\n").slice(start, end).join("\n");
-      textarea.rows = Math.max(...list.map((p) => p.end - p.start)); // every part in the same box
-      textarea.scrollTop = 0;
-      updateGutter();
-    }
-    el.dataset.view = index === "output" ? "output" : "code";
-    parts.replaceChildren(...list.map((p, i) => partButton(i, p.title)), partButton("output", "Output"));
-  }
-
-  function partButton(index, text) {
-    const pressed = index === "output" ? el.dataset.view === "output" : el.dataset.view === "code" && slide.part === index;
-    return h("button", { type: "button", "aria-pressed": String(pressed), dataset: { slideState: `part-${index}` },
-                         onclick: () => showPart(index) }, text);
-  }
-
-  /** A slide-mode edit goes into the program at the part's lines. */
-  textarea.addEventListener("input", () => {
-    if (!slide.on) return;
-    [slide.program, slide.end] = replaceLines(slide.program, slide.start, slide.end, textarea.value);
-  });
 
   // ---- loading pyodemo's program (this starts Python when the widget comes near the screen)
   whenVisible(el, () => load());
@@ -121,9 +60,7 @@ export function mount(el) {
       const edited = original !== null && program() !== original; // a retry after the reader's edits
       original = s.code;
       title.textContent = `Edit and run: ${s.title}`;
-      sources.replaceChildren("This is the real source of ",
-        ...s.sources.flatMap((src, i) => [i ? (i === s.sources.length - 1 ? " and " : ", ") : "", h("code", {}, src)]),
-        ", read from the installed pyodemo package, followed by a few lines that try it out.");
+      sources.replaceChildren(...sourcesLine(s.sources));
       if (!edited) setCode(original);
       setMeta("Ready: edit the code, then press Run.");
       el.dataset.state = "ready";
@@ -143,7 +80,7 @@ export function mount(el) {
     textarea.scrollLeft = 0;
     if (slide.on) {
       slide.program = code;
-      showPart(Math.min(slide.part, sections(code).length - 1));
+      slide.showPart(Math.min(slide.part, sections(code).length - 1));
       return;
     }
     textarea.value = code;
@@ -160,10 +97,6 @@ export function mount(el) {
   }
 
   // ---- running
-  function timeoutMs() {
-    const fromPage = Number(el.dataset.timeoutMs) || Number(globalThis.pyodemoCodeTimeoutMs);
-    return fromPage > 0 ? fromPage : DEFAULT_TIMEOUT_MS;
-  }
 
   async function runCode() {
     if (running) return;
@@ -173,7 +106,7 @@ export function mount(el) {
     el.dataset.state = "running";
     runButton.setAttribute("aria-disabled", "true");
     stopButton.disabled = false;
-    const limit = timeoutMs();
+    const limit = timeoutFor(el);
     const seconds = `${+(limit / 1000).toFixed(1)} s`;
     try {
       if (!pythonReady) {
@@ -183,18 +116,11 @@ export function mount(el) {
       setMeta(`Running… (stopped after ${seconds})`);
       const result = await call("code_editor.run", { source: program() }, {}, { timeoutMs: limit });
       show(result);
-      if (slide.on) showPart("output");
+      if (slide.on) slide.showPart("output");
     } catch (error) {
-      if (error.kind === "restart") {
-        const why = stopping
-          ? "You stopped the code: Python was restarted."
-          : `Your code was still running after ${seconds} (an endless loop?), so Python was stopped and restarted.`;
-        showNote(`${why} Press Run to run it again.`, "Python was restarted.");
-        el.dataset.state = "restarted";
-      } else {
-        showNote(error.message || String(error), "The code could not run.");
-        el.dataset.state = "failed-run";
-      }
+      const failed = runFailure(error, stopping, seconds);
+      showNote(failed.text, failed.summary);
+      el.dataset.state = failed.state;
     } finally {
       running = false;
       runs += 1;
@@ -206,11 +132,7 @@ export function mount(el) {
   }
 
   function show({ stdout, error, ms }) {
-    const parts = [];
-    if (stdout) parts.push(h("span", { class: "codeed-stdout" }, stdout));
-    if (error) parts.push(h("span", { class: "codeed-traceback", dataset: { traceback: "" } }, error));
-    if (!parts.length) parts.push(h("span", { class: "codeed-empty" }, "(The code printed nothing.)"));
-    output.replaceChildren(...parts);
+    output.replaceChildren(...outputParts(stdout, error));
     output.dataset.ms = String(ms);
     const last = error ? error.trim().split("\n").pop() : "";
     setMeta(error ? `Ran for ${fmtMs(ms)} and stopped with an error: ${last}` : `Ran in ${fmtMs(ms)}.`, Boolean(error));
@@ -232,7 +154,7 @@ export function mount(el) {
   function reset() {
     if (original === null) return;
     setCode(original);
-    output.replaceChildren(h("span", { class: "codeed-empty" }, "The output appears here."));
+    output.replaceChildren(emptyOutput());
     delete output.dataset.ms;
     setMeta("The code is back to pyodemo's original.");
     if (!running) el.dataset.state = "ready";
@@ -253,14 +175,137 @@ export function mount(el) {
   textarea.addEventListener("input", updateGutter);
   textarea.addEventListener("scroll", () => { gutter.scrollTop = textarea.scrollTop; });
 
-  // ---- keys: Tab/Shift+Tab indent, Enter keeps the indentation, Backspace removes one indent,
-  //      Ctrl/⌘+Enter runs, Esc then Tab leaves
+  // ---- keys (editorKeys, below)
+  editorKeys(textarea, { run: () => runCode(), changed: () => updateGutter() });
+}
+
+/** Run, Stop and Reset, the line that says what happened (`meta`) and the output. */
+function runParts({ run, stop, reset }) {
+  const runButton = h("button", { type: "button", class: "codeed-run", onclick: run }, icon("▶"), "Run");
+  const stopButton = h("button", { type: "button", class: "codeed-stop", disabled: true, onclick: stop }, icon("■"), "Stop");
+  const resetButton = h("button", { type: "button", class: "codeed-reset", onclick: reset }, icon("↺"), "Reset");
+  const meta = h("p", { class: "codeed-meta", role: "status" }, "Loading pyodemo's code…");
+  const output = h("pre", { class: "codeed-output", tabindex: 0, "aria-live": "polite", "aria-label": "Output of the code",
+                            "aria-atomic": "true" }, emptyOutput());
+  return { runButton, stopButton, resetButton, meta, output };
+}
+
+const emptyOutput = () => h("span", { class: "codeed-empty" }, "The output appears here.");
+
+/** "This is the real source of a, b and c, read from …": where the program's functions come from. */
+const sourcesLine = (sources) => ["This is the real source of ",
+  ...sources.flatMap((src, i) => [i ? (i === sources.length - 1 ? " and " : ", ") : "", h("code", {}, src)]),
+  ", read from the installed pyodemo package, followed by a few lines that try it out."];
+
+/** The editor: a gutter of line numbers beside a textarea that scrolls inside itself, its label and its keys' hint. */
+function editorParts(id, code) {
+  const hint = h("p", { class: "pyodemo-note codeed-hint", id: `${id}-hint` },
+    h("kbd", {}, "Ctrl+Enter"), " (", h("kbd", {}, "⌘+Enter"), " on a Mac) runs the code. ",
+    h("kbd", {}, "Tab"), " indents by 4 spaces, ", h("kbd", {}, "Shift+Tab"), " outdents. To leave the editor with the keyboard, press ",
+    h("kbd", {}, "Esc"), ", then ", h("kbd", {}, "Tab"), ".");
+  const gutter = h("pre", { class: "codeed-gutter", "aria-hidden": "true" });
+  const textarea = h("textarea", {
+    id: `${id}-code`, class: "codeed-code", wrap: "off", spellcheck: "false", autocapitalize: "off",
+    autocomplete: "off", autocorrect: "off", translate: "no", readOnly: true,
+    "aria-describedby": `${id}-hint`,
+  });
+  textarea.value = code;
+  const editor = h("div", { class: "codeed-editor" }, gutter, textarea);
+  const label = h("label", { for: textarea.id, class: "codeed-label" }, "Python code");
+  return { hint, gutter, textarea, editor, label };
+}
+
+/** A run's time limit: the widget's data-timeout-ms, or globalThis.pyodemoCodeTimeoutMs, or 10 s. */
+function timeoutFor(el) {
+  const fromPage = Number(el.dataset.timeoutMs) || Number(globalThis.pyodemoCodeTimeoutMs);
+  return fromPage > 0 ? fromPage : DEFAULT_TIMEOUT_MS;
+}
+
+/** What a run printed and its traceback, as the output's parts. */
+function outputParts(stdout, error) {
+  const parts = [];
+  if (stdout) parts.push(h("span", { class: "codeed-stdout" }, stdout));
+  if (error) parts.push(h("span", { class: "codeed-traceback", dataset: { traceback: "" } }, error));
+  if (!parts.length) parts.push(h("span", { class: "codeed-empty" }, "(The code printed nothing.)"));
+  return parts;
+}
+
+/** A run that did not finish: → {text, summary, state}. A restart is the Stop button's or the time limit's. */
+function runFailure(error, stopping, seconds) {
+  if (error.kind !== "restart") return { text: error.message || String(error), summary: "The code could not run.", state: "failed-run" };
+  const why = stopping
+    ? "You stopped the code: Python was restarted."
+    : `Your code was still running after ${seconds} (an endless loop?), so Python was stopped and restarted.`;
+  return { text: `${why} Press Run to run it again.`, summary: "Python was restarted.", state: "restarted" };
+}
+
+/**
+ * Slide mode (inside .pd-frame): the textarea shows one part of the program (code-sections.js) at a time,
+ * chosen with a row of buttons in `parts`, and "Output" as one more view; an edit goes into the program at
+ * the part's lines. → {on, program, part, start, end, showPart(index)}, followed as the frame comes and goes.
+ */
+function slideParts({ el, textarea, parts, changed }) {
+  const slide = { on: false, program: "", part: 0, start: 0, end: 0, showPart };
+  const inFrame = () => Boolean(el.closest(".pd-frame"));
+  new ResizeObserver(() => { if (inFrame() !== slide.on) setSlideMode(inFrame()); }).observe(el);
+
+  function setSlideMode(on) {
+    if (on) {
+      slide.program = textarea.value;
+      slide.on = true;
+      showPart(Math.min(slide.part, sections(slide.program).length - 1));
+    } else {
+      slide.on = false;
+      textarea.value = slide.program;
+      textarea.rows = rowsFor(slide.program);
+      delete el.dataset.view;
+      changed();
+    }
+  }
+
+  /** In slide mode, show part `index` of the program (or its output, "output"), with the row of buttons. */
+  function showPart(index) {
+    const list = sections(slide.program);
+    if (index !== "output") {
+      const { start, end } = list[index];
+      Object.assign(slide, { part: index, start, end });
+      textarea.value = slide.program.split("\n").slice(start, end).join("\n");
+      textarea.rows = Math.max(...list.map((p) => p.end - p.start)); // every part in the same box
+      textarea.scrollTop = 0;
+      changed();
+    }
+    el.dataset.view = index === "output" ? "output" : "code";
+    parts.replaceChildren(...list.map((p, i) => partButton(i, p.title)), partButton("output", "Output"));
+  }
+
+  function partButton(index, text) {
+    const pressed = index === "output" ? el.dataset.view === "output" : el.dataset.view === "code" && slide.part === index;
+    return h("button", { type: "button", "aria-pressed": String(pressed), dataset: { slideState: `part-${index}` },
+                         onclick: () => showPart(index) }, text);
+  }
+
+  /** A slide-mode edit goes into the program at the part's lines. */
+  textarea.addEventListener("input", () => {
+    if (!slide.on) return;
+    [slide.program, slide.end] = replaceLines(slide.program, slide.start, slide.end, textarea.value);
+  });
+  return slide;
+}
+
+/**
+ * The editor's keys on `textarea`: Tab/Shift+Tab indent and outdent by 4 spaces (a selection: every line),
+ * Enter keeps the indentation (one more after a colon), Backspace in the indentation removes one indent,
+ * Ctrl/⌘+Enter calls `run()`, Esc then Tab leaves the field. Edits go through the browser's own editing
+ * commands, so its undo keeps working; `changed()` after each.
+ */
+function editorKeys(textarea, { run, changed }) {
+  let escaped = false;
   textarea.addEventListener("blur", () => { escaped = false; textarea.classList.remove("codeed-escaped"); });
   textarea.addEventListener("keydown", (e) => {
     if (e.isComposing || textarea.readOnly) return;
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
       e.preventDefault();
-      runCode();
+      run();
       return;
     }
     if (e.key === "Escape") {
@@ -293,7 +338,7 @@ export function mount(el) {
       textarea.dispatchEvent(new Event("input"));
     }
     if (selectStart !== null) textarea.setSelectionRange(selectStart, selectEnd ?? selectStart);
-    updateGutter();
+    changed();
   }
 
   const lineStart = (pos) => textarea.value.lastIndexOf("\n", pos - 1) + 1;

@@ -114,58 +114,8 @@ export function mount(el) {
   }
 
   // ---- drawing
-  function draw() {
-    const ctx = canvas.getContext("2d");
-    if (!view) { ctx.clearRect(0, 0, canvas.width, canvas.height); return; }
-    const zoom = Math.max(2, Math.round(448 / view.size));
-    const side = view.size * zoom, cellPx = view.cell * zoom;
-    if (canvas.width !== side) { canvas.width = side; canvas.height = side; }
-    const small = h("canvas");
-    paintRGBA(small, view.gray_rgba, view.size, view.size);
-    ctx.imageSmoothingEnabled = false;
-    ctx.drawImage(small, 0, 0, side, side);
-    const glyphs = glyphsBox.checked;
-    if (glyphs) { ctx.fillStyle = "rgba(0, 0, 0, 0.6)"; ctx.fillRect(0, 0, side, side); }
-    const covered = view.cells_across * cellPx;
-    if (covered < side) { // pixels beyond the last whole cell: HOG ignores them
-      ctx.fillStyle = "rgba(120, 120, 120, 0.75)";
-      ctx.fillRect(covered, 0, side - covered, side);
-      ctx.fillRect(0, covered, covered, side - covered);
-    }
-    ctx.strokeStyle = "rgba(255, 255, 255, 0.18)";
-    ctx.lineWidth = 1;
-    for (let i = 0; i <= view.cells_across; i++) {
-      ctx.beginPath(); ctx.moveTo(i * cellPx + 0.5, 0); ctx.lineTo(i * cellPx + 0.5, covered); ctx.stroke();
-      ctx.beginPath(); ctx.moveTo(0, i * cellPx + 0.5); ctx.lineTo(covered, i * cellPx + 0.5); ctx.stroke();
-    }
-    if (glyphs) drawHogGlyphs(ctx, view.histograms, view.bin_centres, cellPx, view.peak, Math.max(1.5, zoom * 0.35));
-    ctx.strokeStyle = "#ff1744";
-    ctx.lineWidth = 3;
-    ctx.strokeRect(selected.col * cellPx + 1.5, selected.row * cellPx + 1.5, cellPx - 3, cellPx - 3);
-  }
-
-  function showFeature() {
-    const v = view;
-    const parts = [
-      h("p", { class: "hogx-cells" }, `${v.cells_down} × ${v.cells_across} cells of ${v.cell} × ${v.cell} px`,
-        v.ignored_pixels ? ` (the last ${v.ignored_pixels} px on the right and bottom fit in no whole cell and are ignored)` : "",
-        `; ${v.orientations} orientation bins of ${+v.bin_width.toFixed(2)}° over 0–180°.`),
-    ];
-    if (v.problem) {
-      parts.push(h("p", { class: "pyodemo-error", role: "alert", dataset: { problem: "" } }, v.problem));
-    } else {
-      parts.push(
-        h("p", { class: "hogx-length" }, "Feature length ",
-          h("strong", { dataset: { featureLength: v.feature_length } }, thousands(v.feature_length)), " = ",
-          h("span", { class: "hogx-formula" },
-            `${v.blocks_down} × ${v.blocks_across} blocks × ${v.block} × ${v.block} cells per block × ${v.orientations} orientations`)),
-        h("p", { class: "pyodemo-note" }, `A block of ${v.block} × ${v.block} cells slides one cell at a time: `,
-          `${v.cells_down} − ${v.block} + 1 = ${v.blocks_down} positions each way. `,
-          "pyodemo's hog() returned ", h("span", { dataset: { hogLength: v.hog_length } }, thousands(v.hog_length)), " numbers."),
-      );
-    }
-    feature.replaceChildren(...parts);
-  }
+  function draw() { drawCells(canvas, view, selected, glyphsBox.checked); }
+  function showFeature() { feature.replaceChildren(...featureParts(view)); }
 
   function showCell() {
     if (!view) return;
@@ -205,6 +155,60 @@ export function mount(el) {
       if (!picked && seq === loadSeq) await useImage(demo, "A synthetic test picture", seq);
     } catch (error) { if (!picked) showMessage(error); }
   });
+}
+
+/** The image (the gray picture Python made, `zoom` screen px a pixel) with its cell grid, the cells' glyphs
+ *  (`glyphs`), the pixels no whole cell covers greyed out and the chosen cell framed in red. */
+function drawCells(canvas, view, selected, glyphs) {
+  const ctx = canvas.getContext("2d");
+  if (!view) { ctx.clearRect(0, 0, canvas.width, canvas.height); return; }
+  const zoom = Math.max(2, Math.round(448 / view.size));
+  const side = view.size * zoom, cellPx = view.cell * zoom;
+  if (canvas.width !== side) { canvas.width = side; canvas.height = side; }
+  const small = h("canvas");
+  paintRGBA(small, view.gray_rgba, view.size, view.size);
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(small, 0, 0, side, side);
+  if (glyphs) { ctx.fillStyle = "rgba(0, 0, 0, 0.6)"; ctx.fillRect(0, 0, side, side); }
+  const covered = view.cells_across * cellPx;
+  if (covered < side) { // pixels beyond the last whole cell: HOG ignores them
+    ctx.fillStyle = "rgba(120, 120, 120, 0.75)";
+    ctx.fillRect(covered, 0, side - covered, side);
+    ctx.fillRect(0, covered, covered, side - covered);
+  }
+  ctx.strokeStyle = "rgba(255, 255, 255, 0.18)";
+  ctx.lineWidth = 1;
+  for (let i = 0; i <= view.cells_across; i++) {
+    ctx.beginPath(); ctx.moveTo(i * cellPx + 0.5, 0); ctx.lineTo(i * cellPx + 0.5, covered); ctx.stroke();
+    ctx.beginPath(); ctx.moveTo(0, i * cellPx + 0.5); ctx.lineTo(covered, i * cellPx + 0.5); ctx.stroke();
+  }
+  if (glyphs) drawHogGlyphs(ctx, view.histograms, view.bin_centres, cellPx, view.peak, Math.max(1.5, zoom * 0.35));
+  ctx.strokeStyle = "#ff1744";
+  ctx.lineWidth = 3;
+  ctx.strokeRect(selected.col * cellPx + 1.5, selected.row * cellPx + 1.5, cellPx - 3, cellPx - 3);
+}
+
+/** The cells, the bins and the feature length of the view `v`, as paragraphs (or the problem Python found). */
+function featureParts(v) {
+  const parts = [
+    h("p", { class: "hogx-cells" }, `${v.cells_down} × ${v.cells_across} cells of ${v.cell} × ${v.cell} px`,
+      v.ignored_pixels ? ` (the last ${v.ignored_pixels} px on the right and bottom fit in no whole cell and are ignored)` : "",
+      `; ${v.orientations} orientation bins of ${+v.bin_width.toFixed(2)}° over 0–180°.`),
+  ];
+  if (v.problem) {
+    parts.push(h("p", { class: "pyodemo-error", role: "alert", dataset: { problem: "" } }, v.problem));
+  } else {
+    parts.push(
+      h("p", { class: "hogx-length" }, "Feature length ",
+        h("strong", { dataset: { featureLength: v.feature_length } }, thousands(v.feature_length)), " = ",
+        h("span", { class: "hogx-formula" },
+          `${v.blocks_down} × ${v.blocks_across} blocks × ${v.block} × ${v.block} cells per block × ${v.orientations} orientations`)),
+      h("p", { class: "pyodemo-note" }, `A block of ${v.block} × ${v.block} cells slides one cell at a time: `,
+        `${v.cells_down} − ${v.block} + 1 = ${v.blocks_down} positions each way. `,
+        "pyodemo's hog() returned ", h("span", { dataset: { hogLength: v.hog_length } }, thousands(v.hog_length)), " numbers."),
+    );
+  }
+  return parts;
 }
 
 // The chosen cell's histogram: a bar chart (0–180°, bin centres labelled) and the numbers in a table.

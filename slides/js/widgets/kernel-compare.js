@@ -72,7 +72,7 @@ export function mount(el) {
   const liftFigure = h("figure", { class: "kcmp-lift" }, space,
     h("div", { class: "pyodemo-row" }, control("Turn", turn), control("Tilt", tilt)), liftCaption);
   const message = h("p", { class: "pyodemo-note", role: "status" });
-  const redraw3d = crispCanvas(space, draw3d);
+  const redraw3d = crispCanvas(space, (ctx, w, hh) => draw3d(ctx, w, hh, answer?.lift, view));
 
   const subtitle = h("h4", { class: "kcmp-subtitle" }, "Not separable in 2D, separable in 3D");
   // slide mode: the three pictures, or the lift to 3D (slide-views.js)
@@ -169,65 +169,65 @@ export function mount(el) {
     space.setAttribute("aria-label", `The points lifted to 3D by ${L.formula}; a flat plane separates ${percent(L.accuracy)} of them.`);
   }
 
-  // ---- the 3D picture: an orthographic view, turned about the vertical axis and tilted towards us
-  function draw3d(ctx, w, hh) {
-    ctx.fillStyle = "#ffffff";
-    ctx.fillRect(0, 0, w, hh);
-    const L = answer?.lift;
-    const zr = L ? L.z_range : [0, 2];
-    const s = Math.min(w, hh) * 0.32;
-    const ct = Math.cos(view.turn), st = Math.sin(view.turn), ce = Math.cos(view.tilt), se = Math.sin(view.tilt);
-    const P = ([x, y, z]) => {
-      const zn = ((z - zr[0]) / (zr[1] - zr[0])) * 2 - 1;
-      const X = x * ct - y * st, Y = x * st + y * ct;
-      return [w / 2 + s * X, hh / 2 - s * (zn * ce + Y * se), Y * ce - zn * se];
-    };
-    const line = (a, b) => { const [x0, y0] = P(a), [x1, y1] = P(b); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); };
-    // the box and its floor
-    const [z0, z1] = zr;
-    ctx.lineWidth = 1;
-    ctx.strokeStyle = "rgba(0, 0, 0, 0.25)";
-    ctx.beginPath();
-    for (const [a, b] of [[-1, -1], [1, -1], [1, 1], [-1, 1]].map((p, i, all) => [p, all[(i + 1) % 4]])) {
-      line([...a, z0], [...b, z0]); line([...a, z1], [...b, z1]); line([...a, z0], [...a, z1]);
-    }
-    ctx.stroke();
-    ctx.fillStyle = "#333";
-    ctx.font = `${Math.max(12, Math.round(w / 21))}px system-ui, sans-serif`; // 1/21 of the picture: legible on a slide
-    const label = (p, text) => { const [x, y] = P(p); ctx.fillText(text, x + 4, y); };
-    label([0, -1.15, z0], "x₁");
-    label([1.15, 0, z0], "x₂");
-    if (L) label([-1, -1, z1], `z = ${L.formula}`);
-    if (!L) return;
-    // the plane's trace seen from above, on the floor
-    if (L.circle) {
-      ctx.save();
-      ctx.setLineDash([6, 4]);
-      ctx.strokeStyle = "#000";
-      ctx.lineWidth = 1.5;
-      ctx.beginPath();
-      for (let k = 0; k <= 96; k++) {
-        const t = (2 * Math.PI * k) / 96;
-        const [x, y] = P([L.circle.cx + L.circle.r * Math.cos(t), L.circle.cy + L.circle.r * Math.sin(t), z0]);
-        if (k === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
-      }
-      ctx.stroke();
-      ctx.restore();
-    }
-    // points, far ones first, with a thin line down to the floor, over the plane's mesh
-    const pts = L.points.map((p, i) => ({ p, label: L.labels[i], at: P(p) })).sort((a, b) => b.at[2] - a.at[2]);
-    ctx.strokeStyle = "rgba(0, 0, 0, 0.12)";
-    ctx.beginPath();
-    for (const q of pts) line(q.p, [q.p[0], q.p[1], z0]);
-    ctx.stroke();
-    ctx.strokeStyle = "rgba(150, 100, 0, 0.7)";
-    ctx.lineWidth = 1.3;
-    ctx.beginPath();
-    for (const [a, b] of L.mesh) line(a, b);
-    ctx.stroke();
-    const r = Math.max(3, Math.min(w, hh) / 80);
-    for (const q of pts) marker(ctx, q.at[0], q.at[1], q.label, r);
-  }
-
   whenVisible(el, () => { warmUp(); newData(); });
+}
+
+/** The 3D picture of the lift `L` (or an empty box): an orthographic view, turned about the vertical axis by
+ *  `view.turn` and tilted towards us by `view.tilt`. */
+function draw3d(ctx, w, hh, L, view) {
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, w, hh);
+  const zr = L ? L.z_range : [0, 2];
+  const s = Math.min(w, hh) * 0.32;
+  const ct = Math.cos(view.turn), st = Math.sin(view.turn), ce = Math.cos(view.tilt), se = Math.sin(view.tilt);
+  const P = ([x, y, z]) => {
+    const zn = ((z - zr[0]) / (zr[1] - zr[0])) * 2 - 1;
+    const X = x * ct - y * st, Y = x * st + y * ct;
+    return [w / 2 + s * X, hh / 2 - s * (zn * ce + Y * se), Y * ce - zn * se];
+  };
+  const line = (a, b) => { const [x0, y0] = P(a), [x1, y1] = P(b); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); };
+  // the box and its floor
+  const [z0, z1] = zr;
+  ctx.lineWidth = 1;
+  ctx.strokeStyle = "rgba(0, 0, 0, 0.25)";
+  ctx.beginPath();
+  for (const [a, b] of [[-1, -1], [1, -1], [1, 1], [-1, 1]].map((p, i, all) => [p, all[(i + 1) % 4]])) {
+    line([...a, z0], [...b, z0]); line([...a, z1], [...b, z1]); line([...a, z0], [...a, z1]);
+  }
+  ctx.stroke();
+  ctx.fillStyle = "#333";
+  ctx.font = `${Math.max(12, Math.round(w / 21))}px system-ui, sans-serif`; // 1/21 of the picture: legible on a slide
+  const label = (p, text) => { const [x, y] = P(p); ctx.fillText(text, x + 4, y); };
+  label([0, -1.15, z0], "x₁");
+  label([1.15, 0, z0], "x₂");
+  if (L) label([-1, -1, z1], `z = ${L.formula}`);
+  if (!L) return;
+  // the plane's trace seen from above, on the floor
+  if (L.circle) {
+    ctx.save();
+    ctx.setLineDash([6, 4]);
+    ctx.strokeStyle = "#000";
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    for (let k = 0; k <= 96; k++) {
+      const t = (2 * Math.PI * k) / 96;
+      const [x, y] = P([L.circle.cx + L.circle.r * Math.cos(t), L.circle.cy + L.circle.r * Math.sin(t), z0]);
+      if (k === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+    }
+    ctx.stroke();
+    ctx.restore();
+  }
+  // points, far ones first, with a thin line down to the floor, over the plane's mesh
+  const pts = L.points.map((p, i) => ({ p, label: L.labels[i], at: P(p) })).sort((a, b) => b.at[2] - a.at[2]);
+  ctx.strokeStyle = "rgba(0, 0, 0, 0.12)";
+  ctx.beginPath();
+  for (const q of pts) line(q.p, [q.p[0], q.p[1], z0]);
+  ctx.stroke();
+  ctx.strokeStyle = "rgba(150, 100, 0, 0.7)";
+  ctx.lineWidth = 1.3;
+  ctx.beginPath();
+  for (const [a, b] of L.mesh) line(a, b);
+  ctx.stroke();
+  const r = Math.max(3, Math.min(w, hh) / 80);
+  for (const q of pts) marker(ctx, q.at[0], q.at[1], q.label, r);
 }
