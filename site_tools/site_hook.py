@@ -249,9 +249,10 @@ def _gzip(data: bytes) -> bytes:
 #: them. onnxruntime's files are only downloaded here (into the HTTP cache, where the worker finds them),
 #: never parsed: onnxruntime runs in its worker (cnn-worker.js), off the page's thread.
 PRELOADS = {
-    "cnn": [("modulepreload", "js/widgets/classifier.js"), ("modulepreload", "js/crop-box.js"),
-            ("modulepreload", "js/svm-input.js"), ("modulepreload", "js/cnn.js"), ("modulepreload", "js/ui.js"),
-            ("modulepreload", "js/python.js"),
+    "cnn": [*(("modulepreload", f"js/{module}.js") for module in (
+                "widgets/classifier", "classifier/cards", "classifier/steps", "classifier/hog-svm", "classifier/live",
+                "crop-box", "default-crop", "picture", "sources/camera", "sources/files", "sources/samples",
+                "slide-views", "svm-input", "cnn", "ui", "python")),
             ("fetch", "models/cnn.json"), ("fetch", "models/cnn.onnx"), ("fetch", "models/samples/index.json"),
             ("fetch", "js/cnn-worker.js"), ("fetch", "vendor/ort/ort.wasm.min.mjs"),
             ("fetch", "vendor/ort/ort-wasm-simd-threaded.mjs"), ("fetch", "vendor/ort/ort-wasm-simd-threaded.wasm")],

@@ -1,4 +1,4 @@
-// Follow mode (issue 20; export/follow.py): on `make run LAN=1` the phones that open the follow link
+// Follow mode (issue 20; site_tools/follow.py): on `make run LAN=1` the phones that open the follow link
 // (`/?follow`) follow the presenter's slides. This module is listed before present.js and app.js, because
 //   * the presenter's link carries the room's key in its fragment (`?present#key=…`): it is moved into
 //     sessionStorage and removed from the address bar at once, before anything can show or share it;

@@ -1,5 +1,5 @@
 // Offline after the first visit (issue 7): register the service worker (site/sw.js, written by
-// export/offline.py) and, once this page has been idle after its first answer, ask it to fetch the rest of
+// site_tools/offline.py) and, once this page has been idle after its first answer, ask it to fetch the rest of
 // the site in the background: every page, Pyodide, the wheel, the models. A page never waits on that;
 // a page with no Python widget downloads Pyodide only after it has gone idle. Service workers need a
 // secure context (HTTPS, or 127.0.0.1): on a plain-HTTP LAN copy nothing happens here.

@@ -1,4 +1,4 @@
-// A phone following the presenter (`?follow`): one server-sent-events stream (export/follow.py), a bar at
+// A phone following the presenter (`?follow`): one server-sent-events stream (site_tools/follow.py), a bar at
 // the bottom of the page that says what is happening, and one tap to leave follow mode or to rejoin it.
 // A move is checked against the build's deck.json before the phone goes anywhere: a page of this talk
 // and a slide within its range, on this origin. Then the phone scrolls to that slide's heading, or opens

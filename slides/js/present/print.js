@@ -89,7 +89,7 @@ export async function printReady({ slides, deck }) {
   if (!(await until(mounted, 60_000))) warnings.push("some widgets did not finish mounting");
   const python = () => globalThis.pyodemoPython?.status?.state !== "booting";
   if (!(await until(python, 120_000))) warnings.push("Python did not finish starting");
-  const formulas = () => !deck.querySelector(".arithmatex:not([data-rendered])"); // rendered at build time (export/math_prerender.py): a miss means a build without node
+  const formulas = () => !deck.querySelector(".arithmatex:not([data-rendered])"); // rendered at build time (site_tools/math_prerender.py): a miss means a build without node
   if (!(await until(formulas, 20_000))) warnings.push("some formulas did not render");
   // Every picture is printed: lazy ones load now. Nothing here may wait forever (a picture that never
   // loads, a font that never settles): each wait has a limit, and a miss becomes a warning.

@@ -1,6 +1,6 @@
 // The QR code of the current slide, full screen in slide mode (Q, or the speaker view's QR button): the
 // audience scans it to open that slide on their phones, from any host, with no server. Codes and addresses
-// are made at build time (export/deck.py → assets/slide-qr.json: the public `site_url`, the page, the
+// are made at build time (site_tools/deck.py → assets/slide-qr.json: the public `site_url`, the page, the
 // slide's heading anchor) and fetched on the first Q only. The overlay lies inside the slide's frame, so it
 // is scaled with it and fits every window the slides fit; Escape, Q or a tap closes it.
 

@@ -1,7 +1,7 @@
 // The audience link (title page): the QR code of the site's public address (`site_url` in mkdocs.yml,
 // drawn at build time by the MkDocs hook into assets/qr.svg), the address as text, and — on a plain-HTTP
 // copy such as `make run LAN=1` — why only the file picker works there. On a follow server (`make run
-// LAN=1`, export/follow.py) a second code opens the follow link, drawn by the server when it started.
+// LAN=1`, site_tools/follow.py) a second code opens the follow link, drawn by the server when it started.
 import { h, siteURL } from "../ui.js";
 import { followConfig } from "../follow/common.js";
 
