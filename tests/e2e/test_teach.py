@@ -237,7 +237,16 @@ def test_a_class_with_one_example_and_a_file_that_is_no_picture(module_page, tmp
     assert widget.get_attribute("data-examples") == "3"
 
 
-def test_model_files_of_another_kind_or_another_cnn_are_refused(module_page, tmp_path):
+def another_version(model: bytes, version: int) -> bytes:
+    """The same model file, its header saying another format version (and its checksum made anew)."""
+    from pyodemo import modelfile
+
+    header, arrays = modelfile.unpack(model)
+    specs = header.pop("arrays")
+    return modelfile.pack({**header, "version": version}, [(a["name"], a["dtype"], a["shape"], arrays[a["name"]]) for a in specs])
+
+
+def test_model_files_of_another_kind_version_or_cnn_are_refused(module_page, tmp_path):
     from pyodemo.web import teach
 
     page, _ = module_page("teach/")
@@ -247,9 +256,12 @@ def test_model_files_of_another_kind_or_another_cnn_are_refused(module_page, tmp
                                       cnn_sha256="ab" * 32)["cnn"]["model"])
     truncated = tmp_path / "truncated.svm"
     truncated.write_bytes(other_cnn.read_bytes()[:40])
+    newer = tmp_path / "newer.svm"
+    newer.write_bytes(another_version(other_cnn.read_bytes(), 2))
     expected = {
         SITE / "models" / "hog_svm.svm": "hog_svm.svm cannot be used: this model file was not made by Teach it",
         other_cnn: "other-cnn.svm cannot be used: this model was trained on the features of the CNN abababababab…",
+        newer: "newer.svm cannot be used: unsupported SVM model file version 2; this pyodemo reads version 1",
         truncated: "truncated.svm cannot be used:",
     }
     for path, text in expected.items():
@@ -261,16 +273,24 @@ def test_model_files_of_another_kind_or_another_cnn_are_refused(module_page, tmp
         assert message(page).startswith(text), message(page)
 
 
-def test_camera_denied_and_no_secure_context(open_page):
+REFUSE_CAMERA = """navigator.mediaDevices.getUserMedia = async () => {
+  const name = sessionStorage.getItem('refuse') ?? 'NotAllowedError';
+  sessionStorage.setItem('refuse', 'NotFoundError');  // the next attempt: no camera at all
+  throw new DOMException('refused', name);
+};"""
+
+
+def test_camera_denied_absent_and_no_secure_context(open_page):
     page, _ = open_page(None)
-    page.add_init_script("navigator.mediaDevices.getUserMedia = async () => { throw new DOMException('denied', 'NotAllowedError'); };")
+    page.add_init_script(REFUSE_CAMERA)
     page.goto("teach/")
     widget = ready(page)
-    widget.get_by_role("button", name="Start camera").click()
-    page.wait_for_function("(sel) => document.querySelector(sel).textContent.startsWith('The camera was not allowed.')",
-                           arg=f"{WIDGET} .teach-message")
-    assert "Add pictures" in message(page)
-    assert widget.get_by_role("button", name="Hold to add camera frames to A").is_disabled()
+    for says in ("The camera was not allowed.", "No camera was found."):
+        widget.get_by_role("button", name="Start camera").click()
+        page.wait_for_function("([sel, says]) => document.querySelector(sel).textContent.startsWith(says)",
+                               arg=[f"{WIDGET} .teach-message", says])
+        assert "Add pictures" in message(page)
+        assert widget.get_by_role("button", name="Hold to add camera frames to A").is_disabled()
 
     page, _ = open_page(None, device="Pixel 7")
     page.add_init_script("Object.defineProperty(window, 'isSecureContext', { value: false });")
