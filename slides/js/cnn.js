@@ -228,8 +228,10 @@ export function softmax(logits) {
  * Classify the crop square `box` of `picture`: → {top: [{label, score}] (k best, softmax probabilities),
  * sure, threshold, probs, maps: [{name, channels, height, width, data}], input: {rgba, size},
  * embedding (the CNN's learned features, the vector its last layer reads: Float32Array, or null), ms}.
+ * `withMaps: false` leaves the feature maps out (`maps` is []): not read back from the worker, and the
+ * answer is not announced (the feature-maps widget listens for answers that carry them).
  */
-export function classify(picture, box, { k = 3, name = picture.name, source = "classifier" } = {}) {
+export function classify(picture, box, { k = 3, name = picture.name, source = "classifier", withMaps = true } = {}) {
   const run = queue.then(async () => {
     const model = await loadCNN();
     const spec = model.meta.input;
@@ -238,7 +240,7 @@ export function classify(picture, box, { k = 3, name = picture.name, source = "c
     const t1 = performance.now();
     const { outputs } = await ask({
       type: "run", input: model.inputName, data: input.tensor, dims: [1, 3, spec.size, spec.size],
-      outputs: [model.logits, ...model.maps, ...(model.embedding ? [model.embedding] : [])],
+      outputs: [model.logits, ...(withMaps ? model.maps : []), ...(model.embedding ? [model.embedding] : [])],
     }, [input.tensor.buffer]);
     const t2 = performance.now();
     const probs = softmax(outputs[model.logits].data);
@@ -246,7 +248,7 @@ export function classify(picture, box, { k = 3, name = picture.name, source = "c
     const classes = model.meta.classes;
     const top = order.map((i) => ({ label: classes[i] ?? `class ${i}`, score: probs[i] }));
     const threshold = Number.isFinite(model.meta.threshold) ? model.meta.threshold : null;
-    const maps = model.maps.map((mapName) => {
+    const maps = (withMaps ? model.maps : []).map((mapName) => {
       const t = outputs[mapName];
       const [, channels, height, width] = t.dims.length === 4 ? t.dims : [1, ...t.dims];
       return { name: mapName, channels, height, width, data: t.data };
@@ -258,8 +260,10 @@ export function classify(picture, box, { k = 3, name = picture.name, source = "c
       embedding: model.embedding ? outputs[model.embedding].data : null,
       ms: { prepare: t1 - t0, run: t2 - t1, total: t2 - t0 },
     };
-    lastResult = result;
-    document.dispatchEvent(new CustomEvent("pyodemo:cnn-result", { detail: result }));
+    if (withMaps) {
+      lastResult = result;
+      document.dispatchEvent(new CustomEvent("pyodemo:cnn-result", { detail: result }));
+    }
     return result;
   });
   queue = run.catch(() => {});

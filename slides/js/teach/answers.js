@@ -18,7 +18,7 @@ export async function ask(taught, picture, box, svm = null) {
         return [kind, await call("teach.predict", { token: kept.token, k: 3, width: pixels.width, height: pixels.height, box: pixels.box },
           { rgba: pixels.rgba })];
       }
-      const r = await cnnClassify(picture, box, { k: 1, source: "teach" });
+      const r = await cnnClassify(picture, box, { k: 1, source: "teach", withMaps: false });
       return [kind, await call("teach.predict", { token: kept.token, k: 3, features: Array.from(r.embedding) })];
     } catch (error) {
       return [kind, { error: error.message || String(error) }];

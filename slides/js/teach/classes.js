@@ -69,7 +69,7 @@ export function classesPanel({ state, store, say, add, remove, camera, onRender 
   async function fillPokemon() {
     const found = (await samples()).filter((s) => POKEMON.includes(s.class));
     if (!found.length) { say("This build has no samples to fill the classes with.", "error"); return; }
-    for (const empty of list.filter((c) => !examplesOf(c.id).length)) list = list.filter((c) => c !== empty);
+    list = list.filter((c) => examplesOf(c.id).length); // the empty classes make room
     const targets = POKEMON.map((name) => list.find((c) => c.name === name) ?? newClass(name));
     save();
     render();

@@ -42,16 +42,19 @@ const COMPUTE = {
   hog: async (picture) => call("teach.picture_features", { width: picture.width, height: picture.height, box: WHOLE },
     { rgba: picture.rgba }),
   cnn: async (picture) => {
-    const r = await cnnClassify(picture, WHOLE, { k: 1, source: "teach" });
+    const r = await cnnClassify(picture, WHOLE, { k: 1, source: "teach", withMaps: false });
     if (!r.embedding) throw new Error("This build's CNN gives no features (its ONNX model has no embedding output).");
     return Array.from(r.embedding);
   },
 };
 
-/** A promise of the example's features of `kind` ("hog" or "cnn"), computed once. */
+/** A promise of the example's features of `kind` ("hog" or "cnn"), computed once (a failure: again next time). */
 export function features(example, kind) {
-  example.computed[kind] ??= decoded(example).then(COMPUTE[kind]);
-  example.computed[kind].catch(() => { delete example.computed[kind]; }); // a failure is tried again next time
+  if (!example.computed[kind]) {
+    const computing = decoded(example).then(COMPUTE[kind]);
+    computing.catch(() => { if (example.computed[kind] === computing) delete example.computed[kind]; });
+    example.computed[kind] = computing;
+  }
   return example.computed[kind];
 }
 

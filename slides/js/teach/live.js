@@ -2,7 +2,7 @@
 // default crop of an opaque picture), frames for "hold to add" (about 5 a second), and the live answers of
 // both taught classifiers on every frame they have time for (a frame is skipped while they are busy).
 import { cameraProblem, openCamera } from "../sources/camera.js";
-import { defaultCrop } from "../default-crop.js";
+import { noBounds, squareAround } from "../default-crop.js";
 import { drawCrop, pictureFromVideo } from "../picture.js";
 import { h } from "../ui.js";
 import { SIDE } from "./examples.js";
@@ -63,10 +63,10 @@ export function liveCamera({ wanted, onAnswerFrame, onChange = () => {}, onMessa
     const full = camera && pictureFromVideo(video, { name: "camera frame", reuse: frameCanvas });
     if (!full) return null;
     frameCanvas = full.canvas;
-    const box = defaultCrop(full.rgba, full.width, full.height);
+    const box = squareAround(noBounds(full.width, full.height), full.width, full.height); // opaque: the centred square
     const c = drawCrop(full, box, SIDE, null);
     const rgba = new Uint8Array(c.getContext("2d").getImageData(0, 0, SIDE, SIDE).data.buffer);
-    return { canvas: c, width: SIDE, height: SIDE, rgba, hasAlpha: false, name: "camera frame", notes: [], original: { width: SIDE, height: SIDE }, source: full };
+    return { canvas: c, width: SIDE, height: SIDE, rgba, hasAlpha: false, name: "camera frame", notes: [], original: { width: SIDE, height: SIDE } };
   }
 
   /** Answer frames one after the other while the camera runs; count how many a second. */

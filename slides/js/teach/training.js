@@ -49,13 +49,14 @@ function confusionTable(classes, confusion) {
 
 /** One classifier's card: what cross-validation chose, how well it did on examples it had not seen, and its size. */
 export function resultCard(kind, r) {
-  const folds = r.folds === r.confusion.flat().reduce((a, b) => a + b, 0) ? "leave-one-out" : `${r.folds}-fold`;
+  const examples = r.confusion.flat().reduce((a, b) => a + b, 0);
+  const folds = r.folds === examples ? "leave-one-out" : `${r.folds}-fold`;
   return h("section", { class: "teach-result", dataset: { kind, kernel: r.kernel, accuracy: String(r.accuracy) }, "aria-label": KINDS[kind] },
     h("h4", {}, KINDS[kind]),
     h("p", { class: "teach-result__score" }, h("strong", {}, pct(r.accuracy)), ` right on held-out examples (${folds} cross-validation)`),
     h("ul", { class: "teach-result__facts" },
       h("li", {}, `${r.kernel === "rbf" ? "RBF" : "linear"} kernel, C = ${r.C}`),
-      h("li", {}, `${r.n_support_vectors} support vectors of ${r.confusion.flat().reduce((a, b) => a + b, 0)} examples`),
+      h("li", {}, `${r.n_support_vectors} support vectors of ${examples} examples`),
       h("li", {}, `trained in ${ms(r.train_ms)}`)),
     confusionTable(r.classes, r.confusion));
 }
