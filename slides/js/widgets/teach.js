@@ -2,6 +2,7 @@
 // from files or from the samples, compares the talk's HOG + colour features with the CNN's learned ones,
 // tries both on the camera or any picture, and keeps the result (examples in IndexedDB, classifiers as
 // files). Everything runs on the device. This module wires the parts in teach/ together.
+import { call } from "../python.js";
 import { viewSwitch } from "../slide-views.js";
 import { h, pythonStatus, whenVisible } from "../ui.js";
 import { openStore } from "../teach/store.js";
@@ -24,7 +25,15 @@ export async function mount(el) {
   if (store.problem) storageProblem(store.problem);
 
   // ---- state: the classes, their examples, and the taught classifiers
-  const state = { examples: new Map(), taught: {}, results: {}, stale: false };
+  const state = { examples: new Map(), taught: {}, results: {} };
+  /** `kept` answers for `kind` from now on (none: undefined); the worker forgets the one it replaces (it keeps
+   *  only a few classifiers, and the oldest would otherwise push out one still in use). */
+  const teach = (kind, kept) => {
+    const old = state.taught[kind];
+    if (old && old.token !== kept?.token) call("teach.forget", { token: old.token }).catch(() => {});
+    if (kept) state.taught[kind] = kept;
+    else delete state.taught[kind];
+  };
   const add = async (classId, blob) => {
     const example = makeExample({ classId, blob });
     state.examples.set(example.id, example);
@@ -43,10 +52,7 @@ export async function mount(el) {
   };
   const changed = () => {
     el.dataset.examples = String(state.examples.size);
-    if (Object.keys(state.results).length && !state.stale) {
-      state.stale = true;
-      staleNote.hidden = false;
-    }
+    if (Object.keys(state.results).length) staleNote.hidden = false;
   };
 
   // ---- 1. examples
@@ -80,8 +86,7 @@ export async function mount(el) {
     try {
       const results = await train(classes.labelled(), (text) => { trainStatus.textContent = text; });
       state.results = results;
-      state.taught = Object.fromEntries(Object.keys(KINDS).filter((k) => results[k]).map((k) => [k, results[k].kept]));
-      state.stale = false;
+      for (const kind of Object.keys(KINDS)) teach(kind, results[kind]?.kept);
       staleNote.hidden = true;
       cards.replaceChildren(...Object.keys(KINDS).filter((k) => results[k]).map((k) => resultCard(k, results[k])));
       said.textContent = verdict(results);
@@ -105,11 +110,12 @@ export async function mount(el) {
   const liveAnswers = answersPanel();
   tryPart = tryPanel({ state, say, classesOf, add, classes });
   const keep = keepPanel({ state, say, onLoaded: (kind, kept, name) => {
-    state.taught[kind] = kept;
+    teach(kind, kept);
     const old = cards.querySelector(`[data-kind="${kind}"]`);
     const card = loadedCard(kind, kept, name);
     if (old) old.replaceWith(card); else cards.append(card);
     el.dataset.trained = Object.keys(state.taught).join(" ");
+    el.dataset.loaded = String(Number(el.dataset.loaded || 0) + 1); // files loaded so far
     tryPart.refresh();
   } });
 
