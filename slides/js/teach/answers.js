@@ -32,7 +32,7 @@ export function answersPanel() {
   const blocks = Object.fromEntries(Object.entries(KINDS).map(([kind, title]) => {
     const list = h("ol", { class: "teach-bars" });
     const verdictLine = h("p", { class: "teach-answer__top" }, "—");
-    return [kind, { el: h("section", { class: "teach-answer", dataset: { kind }, "aria-label": `${title} answer` }, h("h4", {}, title), verdictLine, list), list, verdictLine }];
+    return [kind, { el: h("section", { class: "teach-answer", dataset: { kind }, "aria-label": `${title} answer` }, h("h3", {}, title), verdictLine, list), list, verdictLine }];
   }));
   const el = h("div", { class: "teach-answers", "aria-live": "polite" }, ...Object.values(blocks).map((b) => b.el));
   const show = (answers, classesOf) => {

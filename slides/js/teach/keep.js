@@ -24,7 +24,7 @@ export function keepPanel({ state, say, onLoaded }) {
       say(error.message, "error"); // the classifiers the page had stay as they were
     }
   } });
-  const el = h("section", { class: "teach-part teach-part--keep", "aria-label": "Keep" }, h("h3", {}, "3. Keep"),
+  const el = h("section", { class: "teach-part teach-part--keep", "aria-label": "Keep" }, h("h2", {}, "3. Keep"),
     h("p", { class: "pyodemo-note" }, "Your examples stay in this browser until “Clear all”. A classifier is a small file: keep it, "
       + "load it here later, or run it with python -m export predict --model FILE."),
     h("div", { class: "pyodemo-row" }, ...Object.values(buttons), picker));

@@ -52,7 +52,7 @@ export function resultCard(kind, r) {
   const examples = r.confusion.flat().reduce((a, b) => a + b, 0);
   const folds = r.folds === examples ? "leave-one-out" : `${r.folds}-fold`;
   return h("section", { class: "teach-result", dataset: { kind, kernel: r.kernel, accuracy: String(r.accuracy) }, "aria-label": KINDS[kind] },
-    h("h4", {}, KINDS[kind]),
+    h("h3", {}, KINDS[kind]),
     h("p", { class: "teach-result__score" }, h("strong", {}, pct(r.accuracy)), ` right on held-out examples (${folds} cross-validation)`),
     h("ul", { class: "teach-result__facts" },
       h("li", {}, `${r.kernel === "rbf" ? "RBF" : "linear"} kernel, C = ${r.C}`),
@@ -64,7 +64,7 @@ export function resultCard(kind, r) {
 /** A card for a classifier loaded from a file (no cross-validation to show). */
 export function loadedCard(kind, kept, fileName) {
   return h("section", { class: "teach-result", dataset: { kind, kernel: kept.kernel, loaded: "true" }, "aria-label": KINDS[kind] },
-    h("h4", {}, KINDS[kind]),
+    h("h3", {}, KINDS[kind]),
     h("p", {}, `Loaded from ${fileName}: ${kept.classes.join(", ")}.`),
     h("ul", { class: "teach-result__facts" },
       h("li", {}, `${kept.kernel === "rbf" ? "RBF" : "linear"} kernel, C = ${kept.C}`),

@@ -23,7 +23,7 @@ export function tryPanel({ state, say, classesOf, add, classes }) {
   const row = sampleButtons({ onPick: (s) => use(loadPictureURL(s.url, s.class)) });
   const hint = h("p", { class: "pyodemo-note" }, "Train first; then pick a picture (or drop or paste one) and both classifiers answer its crop square.");
   const el = h("section", { class: "teach-part teach-part--try", "aria-label": "Try" },
-    h("h3", {}, "4. Try"), hint, h("div", { class: "pyodemo-row" }, picker), row.el, crop.el, answers.el, addRow);
+    h("h2", {}, "4. Try"), hint, h("div", { class: "pyodemo-row" }, picker), row.el, crop.el, answers.el, addRow);
   acceptDrop(el, ([file]) => use(loadPicture(file)), { onRefused: (names) => say(`Not a picture: ${names.join(", ")}.`, "error") });
   acceptPaste(el, ([file]) => use(loadPicture(file)), { when: () => visible });
   new IntersectionObserver((entries) => { visible = entries.some((e) => e.isIntersecting); }).observe(el);

@@ -219,7 +219,8 @@ function matrixExplorer(id, metrics) {
     });
     return h("table", { class: "kpi-matrix", role: "grid", "aria-label": `Confusion matrix of ${name} on the ${title}: rows are the true class, columns the predicted class` },
       h("caption", {}, `${name} on the ${title}: ${num(r.correct)} of ${num(r.n)} on the diagonal (${pct(r.accuracy)}). Rows: true class; columns: predicted class.`),
-      h("thead", {}, h("tr", {}, h("td", { class: "kpi-corner" }, h("span", { "aria-hidden": "true" }, "predicted →", h("br"), "true ↓")),
+      h("thead", {}, h("tr", {}, h("th", { class: "kpi-corner", scope: "col" }, h("span", { "aria-hidden": "true" }, "predicted →", h("br"), "true ↓"),
+          h("span", { class: "pyodemo-visually-hidden" }, "true class")),
         classes.map((c, j) => h("th", { scope: "col", title: c, "aria-label": c }, h("span", { "aria-hidden": "true" }, short[j]))))),
       h("tbody", {}, rows));
   }

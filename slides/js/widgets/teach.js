@@ -75,7 +75,7 @@ export async function mount(el) {
   const said = h("p", { class: "teach-verdict" });
   const staleNote = h("p", { class: "pyodemo-note", hidden: true }, "The examples changed since training: train again to include them.");
   const trainPart = h("section", { class: "teach-part teach-part--train", "aria-label": "Train" },
-    h("h3", {}, "2. Train"), h("div", { class: "pyodemo-row" }, trainButton), pythonStatus(), trainStatus, staleNote, said, cards);
+    h("h2", {}, "2. Train"), h("div", { class: "pyodemo-row" }, trainButton), pythonStatus(), trainStatus, staleNote, said, cards);
 
   async function runTraining() {
     const problem = classes.problem();
@@ -120,7 +120,7 @@ export async function mount(el) {
   } });
 
   const examplesPart = h("section", { class: "teach-part teach-part--examples", "aria-label": "Examples" },
-    h("h3", {}, "1. Examples"), classes.el, camera.el, liveAnswers.el);
+    h("h2", {}, "1. Examples"), classes.el, camera.el, liveAnswers.el);
   el.append(message, storage,
     viewSwitch(el, [["examples", "Examples", [examplesPart]], ["train", "Train and keep", [trainPart, keep.el]], ["try", "Try", [tryPart.el]]], "What to show"),
     examplesPart, trainPart, keep.el, tryPart.el);
