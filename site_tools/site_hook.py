@@ -245,11 +245,9 @@ def _gzip(data: bytes) -> bytes:
 
 #: `preload: cnn` in a page's front matter (the Try-it page): what the CNN's first answer waits for, fetched
 #: from the start instead of one module import after another (page → app.js → classifier.js → cnn.js →
-#: the CNN's worker → ort → its wasm). Modules are `<link rel=modulepreload>` in the head. The `fetch`
-#: downloads (the model and onnxruntime's 2.3 MB wasm) start once the page has painted its text
-#: (`<meta name="pyodemo-fetch-after-paint">`, read by app.js): on a phone's link they would otherwise share
-#: it with the page's CSS and text. They go into the HTTP cache, where the CNN's worker finds them, and are
-#: never parsed on the page: onnxruntime runs in its worker (cnn-worker.js), off the page's thread.
+#: the CNN's worker → ort → its wasm). `fetch` preloads are CORS-mode, like the `fetch()` calls that use
+#: them. onnxruntime's files are only downloaded here (into the HTTP cache, where the worker finds them),
+#: never parsed: onnxruntime runs in its worker (cnn-worker.js), off the page's thread.
 PRELOADS = {
     "cnn": [*(("modulepreload", f"js/{module}.js") for module in (
                 "widgets/classifier", "classifier/cards", "classifier/steps", "classifier/hog-svm", "classifier/live",
@@ -262,23 +260,17 @@ PRELOADS = {
 
 
 def preload_links(names: list[str] | str, page_url: str) -> str:
-    """The head's tags for the named groups of `PRELOADS`, relative to the page: a `<link rel=modulepreload>`
-    per module and one `<meta name="pyodemo-fetch-after-paint">` listing the downloads app.js starts after
-    the first paint (CORS-mode preloads, like the `fetch()` calls that use them)."""
+    """`<link rel=preload>` tags for the named groups of `PRELOADS`, relative to the page."""
     from mkdocs.utils import get_relative_url
 
-    tags, after_paint = [], []
+    tags = []
     for name in [names] if isinstance(names, str) else names:
         if name not in PRELOADS:
             raise ValueError(f"unknown preload group {name!r} (known: {', '.join(PRELOADS)})")
         for kind, path in PRELOADS[name]:
             href = get_relative_url(path, page_url or ".")
-            if kind == "modulepreload":
-                tags.append(f'<link rel="modulepreload" href="{href}">')
-            else:
-                after_paint.append(href)
-    if after_paint:
-        tags.append(f'<meta name="pyodemo-fetch-after-paint" content="{" ".join(after_paint)}">')
+            tags.append(f'<link rel="modulepreload" href="{href}">' if kind == "modulepreload"
+                        else f'<link rel="preload" as="fetch" crossorigin href="{href}">')
     return "".join(tags)
 
 

@@ -43,9 +43,7 @@ def test_store_zip_keeps_every_member_and_zipimport_reads_it(tmp_path):
 def test_preload_links_are_relative_to_the_page():
     html = site_hook.preload_links("cnn", "try/")
     assert '<link rel="modulepreload" href="../js/cnn.js">' in html
-    after_paint = re.search(r'<meta name="pyodemo-fetch-after-paint" content="([^"]*)">', html)
-    assert after_paint and "../models/cnn.onnx" in after_paint[1].split()
-    assert "rel=\"preload\"" not in html, "a download in the head competes with the page's CSS and text"
+    assert '<link rel="preload" as="fetch" crossorigin href="../models/cnn.onnx">' in html
     assert 'href="js/cnn.js"' in site_hook.preload_links(["cnn"], "")
     with pytest.raises(ValueError, match="unknown preload group"):
         site_hook.preload_links("nope", "try/")
@@ -90,7 +88,7 @@ def test_the_built_site_ships_a_stored_stdlib_and_sample_thumbnails():
     for sample in index:
         with Image.open(SITE / "models" / "samples" / sample["thumb"]) as thumb:
             assert max(thumb.size) <= site_hook.THUMB_PX
-    assert '<meta name="pyodemo-fetch-after-paint" content="../models/cnn.json ../models/cnn.onnx' in (SITE / "try" / "index.html").read_text()
+    assert '<link rel="preload" as="fetch" crossorigin href="../models/cnn.onnx">' in (SITE / "try" / "index.html").read_text()
     assert "modulepreload" not in (SITE / "hog" / "index.html").read_text()
 
 
