@@ -47,6 +47,9 @@ function confusionTable(classes, confusion) {
   return h("table", { class: "teach-confusion" }, h("caption", {}, "Held-out answers (confusion matrix)"), h("thead", {}, head), h("tbody", {}, rows));
 }
 
+/** A card's line for the kernel and C a classifier (trained or loaded) uses. */
+const kernelFact = (m) => h("li", {}, `${m.kernel === "rbf" ? "RBF" : "linear"} kernel, C = ${m.C}`);
+
 /** One classifier's card: what cross-validation chose, how well it did on examples it had not seen, and its size. */
 export function resultCard(kind, r) {
   const examples = r.confusion.flat().reduce((a, b) => a + b, 0);
@@ -55,7 +58,7 @@ export function resultCard(kind, r) {
     h("h3", {}, KINDS[kind]),
     h("p", { class: "teach-result__score" }, h("strong", {}, pct(r.accuracy)), ` right on held-out examples (${folds} cross-validation)`),
     h("ul", { class: "teach-result__facts" },
-      h("li", {}, `${r.kernel === "rbf" ? "RBF" : "linear"} kernel, C = ${r.C}`),
+      kernelFact(r),
       h("li", {}, `${r.n_support_vectors} support vectors of ${examples} examples`),
       h("li", {}, `trained in ${ms(r.train_ms)}`)),
     confusionTable(r.classes, r.confusion));
@@ -67,7 +70,7 @@ export function loadedCard(kind, kept, fileName) {
     h("h3", {}, KINDS[kind]),
     h("p", {}, `Loaded from ${fileName}: ${kept.classes.join(", ")}.`),
     h("ul", { class: "teach-result__facts" },
-      h("li", {}, `${kept.kernel === "rbf" ? "RBF" : "linear"} kernel, C = ${kept.C}`),
+      kernelFact(kept),
       h("li", {}, `${kept.n_support_vectors} support vectors`)));
 }
 
