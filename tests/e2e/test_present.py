@@ -14,6 +14,7 @@ import time
 import pytest
 import yaml
 from PIL import Image
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import ROOT, PageWatch, screenshot
 from tests.e2e.test_pdf import _IgnoreTags, built_deck
@@ -66,10 +67,15 @@ def shown(page):
 
 
 def expect_slide(page, path, number, title):
-    page.wait_for_function(
-        "([path, n]) => location.pathname === path && location.search === '?present' && location.hash === '#slide-' + n"
-        " && document.querySelector('div.pd-deck')?.dataset.slide === String(n)",
-        arg=[path, number], timeout=NAVIGATION_MS)
+    try:
+        page.wait_for_function(
+            "([path, n]) => location.pathname === path && location.search === '?present' && location.hash === '#slide-' + n"
+            " && document.querySelector('div.pd-deck')?.dataset.slide === String(n)",
+            arg=[path, number], timeout=NAVIGATION_MS)
+    except PlaywrightTimeoutError:
+        where = page.evaluate("() => ({url: location.href, slide: document.querySelector('div.pd-deck')?.dataset.slide,"
+                              " hidden: document.querySelector('div.pd-deck')?.hidden, scrollY})")
+        pytest.fail(f"slide {number} of {path} never showed; the page is at {where}")
     assert shown(page) == (number, title)
 
 
@@ -130,6 +136,10 @@ def test_p_key_and_button_enter_slide_mode_at_the_slide_in_view(open_page, deck)
     expect_slide(page, path, 3, slides[2]["title"])
     page.keyboard.press("p")
     page.wait_for_selector(f"{DECK}[hidden]", state="attached")
+    # leaving slide mode put the slide's heading back at the top of the window
+    top, height = page.locator("article.md-content__inner > h2").nth(1).evaluate(
+        "h => [h.getBoundingClientRect().top, innerHeight]")
+    assert -1 < top < 0.3 * height, f"after leaving slide mode the slide's heading is at {top} px"
     # a person's click: Playwright's .click() first "scrolls the button into view", and for Material's
     # sticky header that sometimes scrolls the page (1023 → 647 px here), which moves the slide in view
     button = page.locator(".pd-present-button").bounding_box()

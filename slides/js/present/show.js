@@ -207,8 +207,11 @@ export class SlideShow {
 
   /** The slide whose heading is nearest above the top of the viewport (where the reader is). */
   slideInView() {
-    const left = this.left;
-    if (left && Math.abs(left.slide.heading.getBoundingClientRect().top - left.top) < 2) return left.slide.index;
+    // Presenting again without scrolling away comes back to the slide left, even when the next slide's
+    // heading also sits in the top third of the window (a short slide) or leaving full screen (which
+    // resizes the window after the exit) moved the page a little: its heading is still in sight up there.
+    const left = this.left?.heading.getBoundingClientRect();
+    if (left && left.bottom > 0 && left.top < window.innerHeight * 0.3) return this.left.index;
     let best = 0;
     this.slides.forEach((s, i) => {
       if (s.heading.getBoundingClientRect().top < window.innerHeight * 0.3) best = i;
@@ -348,10 +351,8 @@ export class SlideShow {
       document.exitFullscreen().catch(() => {});
     }
     history.replaceState(history.state, "", `${this.path}${slide.heading.id ? `#${slide.heading.id}` : ""}`);
-    slide.heading.scrollIntoView({ block: "start" });
-    // Presenting again without scrolling in between comes back to this slide, even when the next
-    // slide's heading also sits in the top third of the window (a short slide).
-    this.left = { slide, top: slide.heading.getBoundingClientRect().top };
+    slide.heading.scrollIntoView({ block: "start", behavior: "instant" });
+    this.left = slide; // see slideInView
   }
 
   openSpeakerView() {
