@@ -74,7 +74,8 @@ def expect_slide(page, path, number, title):
             arg=[path, number], timeout=NAVIGATION_MS)
     except PlaywrightTimeoutError:
         where = page.evaluate("() => ({url: location.href, slide: document.querySelector('div.pd-deck')?.dataset.slide,"
-                              " hidden: document.querySelector('div.pd-deck')?.hidden, scrollY})")
+                              " hidden: document.querySelector('div.pd-deck')?.hidden, scrollY,"
+                              " fullscreen: document.fullscreenElement?.tagName ?? null})")
         pytest.fail(f"slide {number} of {path} never showed; the page is at {where}")
     assert shown(page) == (number, title)
 
@@ -140,6 +141,9 @@ def test_p_key_and_button_enter_slide_mode_at_the_slide_in_view(open_page, deck)
     top, height = page.locator("article.md-content__inner > h2").nth(1).evaluate(
         "h => [h.getBoundingClientRect().top, innerHeight]")
     assert -1 < top < 0.3 * height, f"after leaving slide mode the slide's heading is at {top} px"
+    # full screen, asked for by the P key, is left with slide mode (its request may be granted only now)
+    page.wait_for_function("() => !document.fullscreenElement", timeout=NAVIGATION_MS)
+    page.evaluate(FRAMES)
     # a person's click: Playwright's .click() first "scrolls the button into view", and for Material's
     # sticky header that sometimes scrolls the page (1023 → 647 px here), which moves the slide in view
     button = page.locator(".pd-present-button").bounding_box()

@@ -148,8 +148,12 @@ export class SlideShow {
     this.swipe(deck);
     window.addEventListener("resize", () => this.scheduleFit());
     document.addEventListener("fullscreenchange", () => {
-      if (document.fullscreenElement) this.fullscreenOurs = true;
-      else if (this.fullscreenOurs && this.active) {
+      if (document.fullscreenElement) {
+        // Full screen granted after slide mode was already left again (P twice in quick succession):
+        // the page is not kept full screen without its slides.
+        if (!this.active) document.exitFullscreen().catch(() => {});
+        else this.fullscreenOurs = true;
+      } else if (this.fullscreenOurs && this.active) {
         // The browser left full screen (Escape): leave slide mode with it.
         this.fullscreenOurs = false;
         this.exit({ fromFullscreen: true });
