@@ -8,6 +8,7 @@ After MkDocs renders `slides/` into `site/`, this hook
    formulas at build time) — so the browser never fetches from another origin; the
    stdlib zip is **repacked uncompressed** (`store_zip`) so the whole archive compresses with brotli
    on the wire (deflate member by member: 2.49 MB as sent; stored, then brotli: 1.61 MB);
+0. links on each page only the widget stylesheets it uses (`site_tools.page_css`);
 0. fills the pages' ``<!-- metrics:NAME -->`` lines with tables of ``slides/models/metrics.json``
    (`export.tables`: dataset counts per style, LOGO, coverage), so no number is typed by hand;
 3. writes small **thumbnails** of the committed samples (`sample_thumbnails`) and generates the **audience QR code** for `site_url` (segno) as `assets/qr.svg` (a generated page file,
@@ -46,6 +47,7 @@ from export.tables import fill as fill_tables  # noqa: E402  (the report's table
 from site_tools.deck import write_deck  # noqa: E402
 from site_tools.math_prerender import prerender as prerender_math  # noqa: E402
 from site_tools.offline import write_service_worker  # noqa: E402
+from site_tools.page_css import link_used_sheets  # noqa: E402
 
 NODE = ROOT / "node_modules"
 CACHE = ROOT / ".cache" / "compress"
@@ -343,6 +345,7 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
 def on_post_page(output: str, page, config, **kwargs) -> str:
     output = output.replace(*SEARCH_DIALOG, 1)
     output = with_image_sizes(output, page.url, [Path(config["docs_dir"]), Path(config["site_dir"])])
+    output = link_used_sheets(output, Path(config["docs_dir"]))
     from mkdocs.utils import get_relative_url
 
     output = prerender_math(output, get_relative_url("vendor/katex/katex.min.css", page.url or "."))

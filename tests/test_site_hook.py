@@ -126,3 +126,25 @@ def test_local_pictures_get_their_width_and_height(tmp_path):
     built = (SITE / "classification" / "index.html")
     if built.is_file():
         assert all(" width=" in tag for tag in re.findall(r"<img\b[^>]*>", built.read_text())), "an <img> without a size"
+
+
+def test_pages_link_only_the_widget_sheets_they_use():
+    """A page without widgets links the site's two shared sheets only; a widget's page links the sheets that
+    name it; Teach it links the classifier's sheet too (its crop box is the classifier's)."""
+    from site_tools import page_css
+
+    if not (SITE / "index.html").is_file():
+        pytest.skip("site/ is not built")
+    own, widgets = page_css.sheets(ROOT / "slides" / "css")
+    assert {"classifier.css", "kpis.css", "teach.css"} <= own.keys() and not page_css.SHARED & own.keys()
+    assert all(own.values()), "a widget sheet without classes of its own"
+
+    def linked(page):
+        html = (SITE / page / "index.html").read_text(encoding="utf-8")
+        return set(re.findall(r'<link rel="stylesheet" href="(?:\.\./)*css/([\w-]+\.css)">', html))
+
+    assert linked("credits") == linked("qa") == set(page_css.SHARED)
+    for page, widget in [("try", "classifier"), ("results", "kpis"), ("teach", "teach"), ("svm", "svm-playground")]:
+        assert {n for n, names in widgets.items() if widget in names} <= linked(page), page
+    assert "classifier.css" in linked("teach")
+    assert "classifier.css" not in linked("svm") and "teach.css" not in linked("try")

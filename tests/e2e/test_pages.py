@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from site_tools import page_css
 from tests.e2e.conftest import ROOT, SITE, screenshot
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -118,6 +119,12 @@ def test_page_loads_without_errors_on_a_phone(open_page, static_host, path):
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1] + 1, f"/{path} scrolls sideways at phone width: {widths}"
     assert not issues, f"/{path}: the browser reports issues with the page: {issues}"
+    # each page links only the widget sheets it uses (site_tools.page_css): none it uses is missing
+    own, _ = page_css.sheets(ROOT / "slides" / "css")
+    classes, linked = page.evaluate("""() => [[...new Set([...document.querySelectorAll('[class]')]
+        .flatMap(e => [...e.classList]))], [...document.styleSheets].map(s => s.href?.split('/').pop())]""")
+    missing = {name: sorted(own[name] & set(classes)) for name in own.keys() - set(linked) if own[name] & set(classes)}
+    assert not missing, f"/{path} uses classes of stylesheets it does not link: {missing}"
 
 
 #: The axe-core rules of Lighthouse's accessibility category, read from the pinned npm package: one audit
