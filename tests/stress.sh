@@ -2,7 +2,9 @@
 # Run the tests on a busy machine: one core kept busy by a CPU burner (bounded, stopped on any exit), then
 #
 #   tests/stress.sh              the whole suite, as `make test` runs it (installs, site build, pytest)
-#   tests/stress.sh race [N]     the tests marked `race` (pytest -m race), N times each (default 20), with
+#   tests/stress.sh race [N] [PATH ...]
+#                                the tests marked `race` (pytest -m race) in tests/e2e, or in the PATHs given
+#                                (e.g. tests/e2e/test_present.py), N times each (default 20), with
 #                                pytest-repeat, against the site already built in site/
 #
 # PYTEST_ARGS is passed on to pytest in both modes (e.g. PYTEST_ARGS="-x"). At the end: a summary (runs,
@@ -12,6 +14,8 @@ cd "$(dirname "$0")/.."
 
 mode="${1:-all}"
 count="${2:-20}"
+targets=("${@:3}")
+[ ${#targets[@]} -gt 0 ] || targets=(tests/e2e)
 PY="${PY:-.venv/bin/python}"
 BURN_SECONDS=5400  # the burner's own limit, whatever happens to this script
 case "$mode" in
@@ -40,7 +44,7 @@ case "$mode" in
     ;;
   race)
     # shellcheck disable=SC2086
-    "$PY" -m pytest tests/e2e -m race --count "$count" ${PYTEST_ARGS:-} 2>&1 | tee "$log"
+    "$PY" -m pytest "${targets[@]}" -m race --count "$count" ${PYTEST_ARGS:-} 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     ;;
 esac
