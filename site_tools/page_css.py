@@ -32,7 +32,8 @@ WIDGET_SELECTOR = re.compile(r"""\[data-widget=["']?([a-z][a-z0-9-]*)""")
 WIDGET = re.compile(r"""data-widget=["']?([a-z][a-z0-9-]*)""")
 CLASS_ATTRIBUTE = re.compile(r"""\bclass=["']([^"']*)["']""")
 WORD = re.compile(r"[A-Za-z_][\w-]*")
-IMPORT = re.compile(r"""(?:\bimport\b|\bfrom\b)\s*\(?\s*["'](\.{1,2}/[^"']+)["']""")
+STATIC_IMPORT = re.compile(r'^import [^;]*?from "(\.{1,2}/[^"]+)";', re.M)
+DYNAMIC_IMPORT = re.compile(r"""\bimport\(\s*["'](\.{1,2}/[^"']+)["']\s*\)""")
 
 
 def selectors(css: str) -> str:
@@ -57,29 +58,35 @@ def subjects(selector_text: str) -> set[str]:
 
 def sheets(css_dir: Path) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Per widget sheet: its own classes, and the widgets its selectors name."""
-    classes = {f.name: subjects(selectors(f.read_text(encoding="utf-8"))) for f in sorted(css_dir.glob("*.css"))}
+    rules = {f.name: selectors(f.read_text(encoding="utf-8")) for f in sorted(css_dir.glob("*.css"))}
+    classes = {name: subjects(text) for name, text in rules.items()}
     own, widgets = {}, {}
-    for name in classes.keys() - SHARED:
+    for name in rules.keys() - SHARED:
         others = set().union(*(c for n, c in classes.items() if n != name))
         own[name] = classes[name] - others
-        widgets[name] = set(WIDGET_SELECTOR.findall(selectors((css_dir / name).read_text(encoding="utf-8"))))
+        widgets[name] = set(WIDGET_SELECTOR.findall(rules[name]))
     return own, widgets
 
 
-def module_words(module: Path) -> frozenset[str]:
-    """Every word of a widget's code: the module and the modules it imports, statically or dynamically."""
-    words: set[str] = set()
+def imported_modules(entry: Path, dynamic: bool = True) -> set[Path]:
+    """`entry` and every module it imports, and theirs: statically, and with `dynamic` also through
+    ``import("./literal.js")``. A module that is not there raises FileNotFoundError."""
     seen: set[Path] = set()
-    todo = [module.resolve()]
+    todo = [entry.resolve()]
     while todo:
         path = todo.pop()
-        if path in seen or not path.is_file():
+        if path in seen:
             continue
         seen.add(path)
         text = path.read_text(encoding="utf-8")
-        words.update(WORD.findall(text))
-        todo += [(path.parent / m).resolve() for m in IMPORT.findall(text)]
-    return frozenset(words)
+        specs = STATIC_IMPORT.findall(text) + (DYNAMIC_IMPORT.findall(text) if dynamic else [])
+        todo += [(path.parent / spec).resolve() for spec in specs]
+    return seen
+
+
+def module_words(module: Path) -> set[str]:
+    """Every word of a widget's code: the module and the modules it imports, statically or dynamically."""
+    return {w for path in imported_modules(module) for w in WORD.findall(path.read_text(encoding="utf-8"))}
 
 
 def needed(own: dict[str, set[str]], widgets: dict[str, set[str]], used: set[str], widgets_here: set[str]) -> set[str]:

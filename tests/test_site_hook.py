@@ -55,25 +55,17 @@ def built() -> None:
 
 
 def static_imports(entry: Path) -> set[str]:
-    """Every module `entry` imports statically, and theirs, as paths below slides/ (js/…)."""
-    slides = ROOT / "slides"
-    seen, todo = set(), [entry]
-    while todo:
-        module = todo.pop()
-        for spec in re.findall(r'^import [^;]*?from "(\.{1,2}/[^"]+)";', module.read_text(encoding="utf-8"), re.M):
-            target = (module.parent / spec).resolve()
-            name = target.relative_to(slides).as_posix()
-            if name not in seen:
-                seen.add(name)
-                todo.append(target)
-    return seen
+    """`entry` and every module it imports statically, and theirs, as paths below slides/ (js/…)."""
+    from site_tools.page_css import imported_modules
+
+    return {path.relative_to(ROOT / "slides").as_posix() for path in imported_modules(entry, dynamic=False)}
 
 
 def test_the_try_page_preloads_every_module_its_classifier_imports():
     """A module the Try-it page's widget imports but the page does not preload costs a phone one more round
     trip before the CNN's first answer: the list in PRELOADS must follow the code."""
     preloaded = {path for kind, path in site_hook.PRELOADS["cnn"] if kind == "modulepreload"}
-    needed = static_imports(ROOT / "slides" / "js" / "widgets" / "classifier.js") | {"js/widgets/classifier.js"}
+    needed = static_imports(ROOT / "slides" / "js" / "widgets" / "classifier.js")
     assert needed <= preloaded, f"not preloaded: {sorted(needed - preloaded)}"
     assert all((ROOT / "slides" / path).is_file() for path in preloaded)
 
