@@ -151,6 +151,39 @@ def test_p_key_and_button_enter_slide_mode_at_the_slide_in_view(open_page, deck)
     expect_slide(page, path, 3, slides[2]["title"])
 
 
+@pytest.mark.race
+def test_slide_mode_leaves_alone_a_full_screen_it_did_not_ask_for(open_page, deck):
+    """Slide mode exits a full screen granted after it was left (above), but only the one it asked for.
+
+    The page is put in full screen by a request of its own (a key handler the test installs: full screen needs
+    a user's gesture), with slide mode built and closed. `document.exitFullscreen` is counted when the
+    fullscreenchange event reaches a listener registered after slide mode's, so nothing is waited for by time.
+    """
+    path, slides = page_with(deck, at_least=2)
+    page, _ = open_page(f"{path[1:]}?present#slide-1")  # slide mode without a gesture: no full screen asked
+    expect_slide(page, path, 1, slides[0]["title"])
+    page.keyboard.press("Escape")
+    page.wait_for_selector(f"{DECK}[hidden]", state="attached")
+    page.evaluate("""() => {
+        window.exits = 0;
+        const exit = document.exitFullscreen.bind(document);
+        document.exitFullscreen = () => { window.exits += 1; return exit(); };
+        document.addEventListener("fullscreenchange", () => {
+            window.seen = {element: document.fullscreenElement?.tagName ?? null, exits: window.exits};
+        });
+        addEventListener("keydown", (event) => {
+            if (event.key !== "F9") return;
+            event.stopPropagation();
+            document.documentElement.requestFullscreen();
+        }, true);
+    }""")
+    page.keyboard.press("F9")
+    page.wait_for_function("() => window.seen", timeout=NAVIGATION_MS)
+    assert page.evaluate("() => window.seen") == {"element": "HTML", "exits": 0}
+    assert page.evaluate("() => document.fullscreenElement === document.documentElement")
+    assert page.locator(DECK).get_attribute("hidden") is not None  # and slide mode stays closed
+    page.evaluate("() => document.exitFullscreen()")
+
 def test_widgets_stay_live_in_slide_mode(open_page, deck):
     """The slide shows the page's real widget node (not a copy): its state survives moving in and out."""
     path, slides = next(((p, s) for p, s in deck if p == "/hog/"), (None, None))

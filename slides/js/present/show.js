@@ -80,7 +80,8 @@ export class SlideShow {
     this.markers = [];
     this.deckEl = null;
     this.fullscreenWanted = sessionStorage.getItem(FULLSCREEN) === "1";
-    this.fullscreenOurs = false;
+    this.fullscreenOurs = false; // slide mode is full screen by its own request
+    this.fullscreenAsked = false; // slide mode asked for full screen and the browser has not answered yet
     document.addEventListener("keydown", (event) => this.onKey(event));
     window.addEventListener("hashchange", () => {
       const slide = sync.slideFromHash();
@@ -149,8 +150,12 @@ export class SlideShow {
     window.addEventListener("resize", () => this.scheduleFit());
     document.addEventListener("fullscreenchange", () => {
       if (document.fullscreenElement) {
-        // Full screen granted after slide mode was already left again (P twice in quick succession):
-        // the page is not kept full screen without its slides.
+        // Only slide mode's own request concerns it; a full screen someone else asked for is left alone.
+        const ours = this.fullscreenAsked && document.fullscreenElement === document.documentElement;
+        this.fullscreenAsked = false;
+        if (!ours) return;
+        // Granted after slide mode was already left again (P twice in quick succession): the page is not
+        // kept full screen without its slides.
         if (!this.active) document.exitFullscreen().catch(() => {});
         else this.fullscreenOurs = true;
       } else if (this.fullscreenOurs && this.active) {
@@ -206,7 +211,10 @@ export class SlideShow {
     const root = document.documentElement;
     if (!root.requestFullscreen || !document.fullscreenEnabled || document.fullscreenElement) return;
     if (navigator.userActivation && !navigator.userActivation.isActive) return; // only from a key or a tap
-    root.requestFullscreen({ navigationUI: "hide" }).catch(() => { /* not allowed here: the overlay is enough */ });
+    this.fullscreenAsked = true; // until the browser answers (fullscreenchange, or the refusal)
+    root.requestFullscreen({ navigationUI: "hide" }).catch(() => {
+      this.fullscreenAsked = false; // not allowed here: the overlay is enough
+    });
   }
 
   /** The slide whose heading is nearest above the top of the viewport (where the reader is). */
