@@ -1,0 +1,98 @@
+"""Two builds of the site side by side on the page's main thread: ``python -m bench.ab OLD NEW [PATH ...]``.
+
+For trying a change to the pages (issue 17: the main thread at a phone's CPU) before it lands: ``OLD`` and
+``NEW`` are two built sites (e.g. ``cp -r site /tmp/old``, change, ``mkdocs build``, ``cp -r site /tmp/new``),
+each served by ``site_tools.serve`` on a port of its own. Every page (default: the nav) is loaded cold
+``BENCH_AB_RUNS`` times (default 5) from each build, the two builds interleaved so that the machine's load
+hits both alike, in headless Debian Chromium at a phone's viewport (412 × 915) and CDP
+``Emulation.setCPUThrottlingRate`` ``BENCH_PHONE_CPU`` (default 4, Lighthouse's "mid-tier mobile"). After
+the load event and the network's going quiet, CDP ``Performance.getMetrics`` gives the renderer's totals:
+style recalculation, layout, script and all tasks (ms), and how many layouts ran.
+
+Printed as medians with every run's value (a change smaller than the runs' spread is noise), not recorded
+in results.json: Lighthouse (``python -m bench lighthouse``) records the pages' scores.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+from pathlib import Path
+
+from bench import browser as b
+from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
+from site_tools.serve import serve_in_thread
+
+RUNS = int(os.environ.get("BENCH_AB_RUNS", "5"))
+RATE = float(os.environ.get("BENCH_PHONE_CPU", "4"))
+PHONE = {"width": 412, "height": 915}
+#: CDP Performance.getMetrics names → (label, factor to ms or count)
+METRICS = {"RecalcStyleDuration": ("style ms", 1000), "LayoutDuration": ("layout ms", 1000),
+           "ScriptDuration": ("script ms", 1000), "TaskDuration": ("tasks ms", 1000), "LayoutCount": ("layouts", 1)}
+#: Resolves after two animation frames: what the load started has been styled, laid out and painted.
+FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))"
+
+
+def visit(chromium, url: str, path: str) -> dict[str, float]:
+    """The main thread's totals of one cold visit of `path`."""
+    context = chromium.new_context(base_url=url, service_workers="block", viewport=PHONE)
+    context.set_default_timeout(b.TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": RATE})
+        page.goto(path, wait_until="load")
+        page.wait_for_load_state("networkidle")
+        page.evaluate(FRAMES)
+        values = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        return {label: values[name] * factor for name, (label, factor) in METRICS.items()}
+    finally:
+        context.close()
+
+
+def compare(old: Path, new: Path, paths: list[str]) -> dict:
+    """{path: {build: {label: [value per run]}}} for builds "old" and "new"."""
+    from playwright.sync_api import sync_playwright
+
+    servers = {name: serve_in_thread(site) for name, site in (("old", old), ("new", new))}
+    found: dict = {p: {name: {} for name in servers} for p in paths}
+    try:
+        with sync_playwright() as pw:
+            chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            for _ in range(RUNS):
+                for path in paths:
+                    for name, (_, url) in servers.items():
+                        for label, value in visit(chromium, url, path).items():
+                            found[path][name].setdefault(label, []).append(value)
+            chromium.close()
+    finally:
+        for server, _ in servers.values():
+            server.shutdown()
+    return found
+
+
+def report(found: dict) -> str:
+    lines = [f"{RUNS} cold visits per page and build, CPU slowdown {RATE:g}×, medians (every run):"]
+    for path, builds in found.items():
+        lines.append(f"/{path}")
+        for label in (label for label, _ in METRICS.values()):
+            cells = [f"{name} {statistics.median(runs[label]):7.0f} ({', '.join(f'{v:.0f}' for v in runs[label])})"
+                     for name, runs in builds.items()]
+            lines.append(f"  {label:10} " + "   ".join(cells))
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) < 2 or not all((Path(a) / "index.html").is_file() for a in argv[:2]):
+        print(__doc__.splitlines()[0], file=sys.stderr)
+        print("OLD and NEW must be built sites (folders with an index.html)", file=sys.stderr)
+        return 2
+    paths = argv[2:] or b.nav_pages()
+    print(report(compare(Path(argv[0]), Path(argv[1]), paths)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
