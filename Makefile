@@ -11,7 +11,7 @@ FIREFOX ?= /usr/bin/firefox-esr
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: help run serve site test test-fast test-engines test-cpus models crossstyle bench pdf clean deps deps-docs chromium engines
+.PHONY: help run serve site test test-fast test-engines test-cpus models crossstyle bench pdf clean deps deps-docs chromium engines mathfont
 
 help:
 	@echo "make run     build the talk and serve it on http://127.0.0.1:$(PORT)/  (LAN=1: also on the LAN)"
@@ -58,8 +58,16 @@ engines:
 	  fi
 	@dpkg-query -W -f='webkit2gtk-driver $${Version}\n' webkit2gtk-driver; $(FIREFOX) --version
 
-deps-docs: $(VENV)/.docs node_modules/.stamp
-deps: $(VENV)/.all node_modules/.stamp chromium engines
+# The formulas' font (site_tools/math_font.py cuts it to what the pages use): Latin Modern Math, from Debian.
+MATH_FONT := /usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math.otf
+mathfont:
+	@if [ ! -f "$(MATH_FONT)" ]; then \
+	  echo "installing Debian fonts-lmodern (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-lmodern >/dev/null; \
+	fi
+
+deps-docs: $(VENV)/.docs node_modules/.stamp mathfont
+deps: $(VENV)/.all node_modules/.stamp chromium engines mathfont
 
 # --- the site -------------------------------------------------------------------------------
 site: deps-docs

@@ -1,12 +1,14 @@
-"""The pages' formulas rendered at build time, so no page runs KaTeX (issue 17, step 3: the main thread).
+"""The pages' formulas as MathML, written at build time, so no page runs a formula library (issue 17, step 3).
 
 `pymdownx.arithmatex` (generic mode) leaves ``<span class="arithmatex">\\(…\\)</span>`` and
-``<div class="arithmatex">\\[…\\]</div>``. Rendering them in the browser cost a phone (4× CPU) one task of
-0.2–0.9 s per page with formulas (KaTeX's 270 kB of script, then every formula), and the re-layout after it.
-Here each page's formulas go through KaTeX's own ``renderToString`` in one ``node`` run
-(`site_tools/katex_render.mjs`, the KaTeX of node_modules that the site also ships), the HTML replaces the TeX,
-and the page links KaTeX's stylesheet (25 kB, with its fonts) in its ``<head>``; pages without formulas
-link nothing. An element keeps its class and gets ``data-rendered``.
+``<div class="arithmatex">\\[…\\]</div>``. Each page's formulas go through Temml's ``renderToString`` in one
+``node`` run (`site_tools/math_render.mjs`, the Temml of node_modules): Temml is KaTeX's parser writing
+MathML Core, which Chromium, WebKit and Firefox lay out themselves — one element per symbol, where KaTeX's
+HTML drew each formula from nested positioned spans (over half of a formula page's elements; on a phone's
+CPU the MathML pages spend 14–18 % less time on their main thread, EXPERIMENTS.md). The MathML replaces the
+TeX; an element keeps its class and gets ``data-rendered``; the page links Temml's stylesheet, whose font is
+Latin Modern Math cut to the site's formulas (`site_tools.math_font`). Pages without formulas link nothing.
+TeX that Temml cannot read stops the build with the formula and Temml's message.
 """
 
 from __future__ import annotations
@@ -19,37 +21,47 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SCRIPT = Path(__file__).with_name("katex_render.mjs")
+SCRIPT = Path(__file__).with_name("math_render.mjs")
 FORMULA = re.compile(r'<(?P<tag>span|div) class="arithmatex">(?P<tex>.*?)</(?P=tag)>', re.S)
 DELIMITERS = re.compile(r"^\\[\[(](?P<body>.*)\\[\])]$", re.S)
 
 
 class MathError(RuntimeError):
-    """KaTeX could not be run at build time."""
+    """The formulas could not be rendered at build time."""
 
 
 def render(formulas: list[tuple[str, bool]]) -> list[str]:
-    """KaTeX's HTML for each (tex, display) pair, in one node run."""
+    """Temml's MathML for each (tex, display) pair, in one node run."""
     node = shutil.which("node")
     if not node:
-        raise MathError("node is missing: the build renders the formulas with KaTeX (`make deps` installs it)")
+        raise MathError("node is missing: the build renders the formulas with Temml (`make deps` installs it)")
     done = subprocess.run([node, str(SCRIPT)], input=json.dumps(formulas), capture_output=True, text=True,
                           cwd=ROOT, timeout=120)
     if done.returncode != 0:
-        raise MathError(f"KaTeX failed: {done.stderr.strip()[-1000:]}")
-    return json.loads(done.stdout)
+        raise MathError(f"Temml failed: {done.stderr.strip()[-1000:]}")
+    results = json.loads(done.stdout)
+    errors = [f"{tex!r}: {r['error'].strip()}" for (tex, _), r in zip(formulas, results) if "error" in r]
+    if errors:
+        raise MathError("formulas Temml cannot read:\n" + "\n".join(errors))
+    return [r["mathml"] for r in results]
+
+
+def tex_of(found: re.Match) -> tuple[str, bool]:
+    r"""(TeX, display) of one arithmatex element.
+
+    >>> tex_of(FORMULA.search('<div class="arithmatex">\\[x &lt; 1\\]</div>'))
+    ('x < 1', True)
+    """
+    text = html.unescape(found["tex"]).strip()
+    inner = DELIMITERS.match(text)
+    return (inner["body"] if inner else text), found["tag"] == "div"
 
 
 def prerender(page: str, css_href: str) -> str:
-    """`page` with its formulas rendered and KaTeX's stylesheet (`css_href`) linked; unchanged without formulas."""
+    """`page` with its formulas as MathML and the formulas' stylesheet (`css_href`) linked; unchanged without formulas."""
     found = list(FORMULA.finditer(page))
     if not found:
         return page
-    formulas = []
-    for match in found:
-        text = html.unescape(match["tex"]).strip()
-        inner = DELIMITERS.match(text)
-        formulas.append((inner["body"] if inner else text, match["tag"] == "div"))
-    rendered = iter(render(formulas))
+    rendered = iter(render([tex_of(match) for match in found]))
     page = FORMULA.sub(lambda m: f'<{m["tag"]} class="arithmatex" data-rendered>{next(rendered)}</{m["tag"]}>', page)
     return page.replace("</head>", f'<link rel="stylesheet" href="{css_href}">\n</head>', 1)

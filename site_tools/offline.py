@@ -36,7 +36,7 @@ def priority(url: str) -> int:
     """Prefetch order: pages, then what every page uses, then the big runtimes and the models."""
     if url == "" or url.endswith("/") or url.endswith(".html"):
         return 0
-    if url.startswith(("js/", "css/", "assets/", "vendor/katex/", "runtime.json")):
+    if url.startswith(("js/", "css/", "assets/", "vendor/temml/", "runtime.json")):
         return 1
     if url.startswith("search/"):
         return 2

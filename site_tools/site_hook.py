@@ -4,8 +4,8 @@ After MkDocs renders `slides/` into `site/`, this hook
 
 1. builds the pure-Python **pyodemo wheel** into `site/wheels/` (the worker installs it into Pyodide);
 2. copies the **runtimes** from `node_modules`: the Pyodide core (Python 3.14 + stdlib), the
-   onnxruntime-web *wasm-only* bundle, KaTeX's stylesheet and fonts (`site_tools.math_prerender` renders the
-   formulas at build time) — so the browser never fetches from another origin; the
+   onnxruntime-web *wasm-only* bundle, Temml's stylesheet (`site_tools.math_prerender` writes the formulas as
+   MathML at build time; `site_tools.math_font` cuts their font) — so the browser never fetches from another origin; the
    stdlib zip is **repacked uncompressed** (`store_zip`) so the whole archive compresses with brotli
    on the wire (deflate member by member: 2.49 MB as sent; stored, then brotli: 1.61 MB);
 0. links on each page only the widget stylesheets it uses (`site_tools.page_css`);
@@ -45,6 +45,7 @@ if str(ROOT) not in sys.path:  # MkDocs loads this hook by path (with site_tools
 
 from export.tables import fill as fill_tables  # noqa: E402  (the report's tables, read by the build)
 from site_tools.deck import write_deck  # noqa: E402
+from site_tools.math_font import write as write_math_font  # noqa: E402
 from site_tools.math_prerender import prerender as prerender_math  # noqa: E402
 from site_tools.offline import write_service_worker  # noqa: E402
 from site_tools.page_css import link_used_sheets  # noqa: E402
@@ -53,6 +54,7 @@ NODE = ROOT / "node_modules"
 CACHE = ROOT / ".cache" / "compress"
 
 PYODIDE_FILES = ["pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json"]
+MATH_CSS = "Temml-Latin-Modern.css"
 ORT_FILES = ["ort.wasm.min.mjs", "ort-wasm-simd-threaded.mjs", "ort-wasm-simd-threaded.wasm"]
 COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".svg", ".wasm", ".txt", ".xml", ".map", ".csv", ".onnx",
                 ".svm", ".zip"}
@@ -145,10 +147,9 @@ def copy_runtimes(site: Path) -> None:
     copy_files(NODE / "pyodide", PYODIDE_FILES, site / "vendor" / "pyodide")
     store_zip(site / "vendor" / "pyodide" / "python_stdlib.zip")
     copy_files(NODE / "onnxruntime-web" / "dist", ORT_FILES, site / "vendor" / "ort")
-    katex = NODE / "katex" / "dist"
-    copy_files(katex, ["katex.min.css"], site / "vendor" / "katex")  # the formulas are rendered at build time
-    fonts = sorted(p.name for p in (katex / "fonts").glob("*.woff2"))
-    copy_files(katex / "fonts", fonts, site / "vendor" / "katex" / "fonts")
+    # the formulas are MathML, written at build time (math_prerender), in Temml's stylesheet and a font of
+    # their own (math_font, after the pages are written)
+    copy_files(NODE / "temml" / "dist", [MATH_CSS, "Temml.woff2"], site / "vendor" / "temml")
 
 
 THUMB_PX = 96  # the sample buttons are 48 CSS px: sharp at 2× device pixels
@@ -348,7 +349,7 @@ def on_post_page(output: str, page, config, **kwargs) -> str:
     output = link_used_sheets(output, Path(config["docs_dir"]))
     from mkdocs.utils import get_relative_url
 
-    output = prerender_math(output, get_relative_url("vendor/katex/katex.min.css", page.url or "."))
+    output = prerender_math(output, get_relative_url(f"vendor/temml/{MATH_CSS}", page.url or "."))
     names = page.meta.get("preload")
     if not names:
         return output
@@ -359,6 +360,7 @@ def on_post_build(config, **kwargs) -> None:
     site = Path(config["site_dir"])
     wheel = build_wheel(site / "wheels")
     copy_runtimes(site)
+    write_math_font(site, site / "vendor" / "temml")
     sample_thumbnails(site)
     apply_csp(site)
     write_deck(site, config["nav"], config["site_url"])

@@ -140,3 +140,22 @@ def test_pages_link_only_the_widget_sheets_they_use():
         assert {n for n, names in widgets.items() if widget in names} <= linked(page), page
     assert "classifier.css" in linked("teach")
     assert "classifier.css" not in linked("svm") and "teach.css" not in linked("try")
+
+
+def test_the_formulas_font_has_every_character_they_draw():
+    """site_tools/math_font.py cuts Latin Modern Math to the site's formulas: every character of every built
+    ``<math>`` and what the browser draws unwritten (italic letters, the radical of a square root) is in it,
+    and so is the MATH table that MathML layout needs. A glyph missing here is a formula drawn in another font
+    (or, for a root, drawn without its radical)."""
+    from fontTools.ttLib import TTFont
+
+    from site_tools.math_font import IMPLIED, OUTPUT, characters
+
+    built()
+    pages = [p.read_text(encoding="utf-8") for p in SITE.rglob("*.html")]
+    drawn = {ord(c) for c in characters(pages)}
+    assert len(drawn) > 50, "the built pages have (almost) no formulas"
+    font = TTFont(SITE / "vendor" / "temml" / OUTPUT)
+    assert "MATH" in font
+    missing = (drawn | set(IMPLIED)) - set(font.getBestCmap())
+    assert not missing, "characters the formulas draw are not in their font: " + "".join(map(chr, sorted(missing)))

@@ -94,7 +94,7 @@ MEASURE = """async ([exempt, body, label, scale, patience]) => {
   const fr = frame.getBoundingClientRect(), s = fr.width / 1920, cs = getComputedStyle(frame);
   const box = { left: fr.left + parseFloat(cs.paddingLeft) * s, right: fr.right - parseFloat(cs.paddingRight) * s,
                 top: fr.top + parseFloat(cs.paddingTop) * s, bottom: fr.bottom - parseFloat(cs.paddingBottom) * s };
-  const skip = (el) => el.closest(".pyodemo-visually-hidden, [data-speaker-notes], .katex-mathml");
+  const skip = (el) => el.closest(".pyodemo-visually-hidden, [data-speaker-notes]");
   const exempted = (el) => exempt.some((sel) => el.closest(sel));
   const name = (el) => {
     const widget = el.closest(".pyodemo-widget")?.dataset.widget;
@@ -128,7 +128,7 @@ MEASURE = """async ([exempt, body, label, scale, patience]) => {
     if (px < min - 0.01 && !exempted(el) && out.small.length < 12) out.small.push(`${what} ${px.toFixed(1)}px<${Math.round(min)}`);
   };
   const BODY = "p, li, dd, blockquote";
-  const NOT_BODY = ".pyodemo-widget, table, figure, pre, code, kbd, sub, sup, .katex, .admonition, details, svg, .arithmatex";
+  const NOT_BODY = ".pyodemo-widget, table, figure, pre, code, kbd, sub, sup, math, .admonition, details, svg, .arithmatex";
   const walker = document.createTreeWalker(frame, NodeFilter.SHOW_TEXT);
   for (let t = walker.nextNode(); t; t = walker.nextNode()) {
     const el = t.parentElement, words = t.textContent.replace(/[\\s\\u200b]+/g, " ").trim();

@@ -159,18 +159,27 @@ def test_page_has_no_serious_accessibility_violations(open_page, path):
     assert not serious, "\n".join(serious)
 
 
-def test_formulas_render_and_only_pages_with_formulas_fetch_katex(open_page):
-    """The formulas are rendered at build time (site_tools/math_prerender.py): the HOG page's formulas show as
-    KaTeX, with no error, and no page runs KaTeX's script; the Try-it page (no formulas) fetches nothing of it."""
+def test_formulas_are_mathml_in_their_font_and_only_pages_with_formulas_fetch_it(open_page):
+    """The formulas are MathML written at build time (site_tools/math_prerender.py): on the HOG page every
+    formula is laid-out ``<math>``, no page runs a formula library, and the formulas are drawn in their
+    math font (site_tools/math_font.py: a missing or broken font file fails here); the Try-it page (no
+    formulas) fetches nothing of them."""
     page, watch = open_page("hog/")
     page.wait_for_function("() => document.querySelectorAll('.arithmatex').length > 0"
                            " && !document.querySelector('.arithmatex:not([data-rendered])')")
-    assert page.locator(".arithmatex .katex").count() == page.locator(".arithmatex").count()
-    assert page.locator(".arithmatex .katex-error").count() == 0
-    assert page.evaluate("() => !window.katex && !document.querySelector('script[src*=\"katex\"]')")
+    # each formula is MathML and nothing else (an inline one may be several <math>, one per stretch it can wrap at)
+    assert page.locator(".arithmatex").evaluate_all(
+        "els => els.every((e) => e.children.length > 0 && [...e.children].every((c) => c.localName === 'math'))")
+    assert page.evaluate("() => !document.querySelector('script[src*=\"temml\"], script[src*=\"katex\"]')")
+    page.locator(".arithmatex").first.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.fonts.ready.then(() => [...document.fonts].some("
+                           "(f) => f.family.replace(/[\"']/g, '') === 'Latin Modern Math' && f.status === 'loaded'))")
+    sizes = page.locator(".arithmatex > math:visible").evaluate_all(
+        "ms => ms.map((m) => { const r = m.getBoundingClientRect(); return [r.width, r.height]; })")
+    assert sizes and all(w > 0 and h > 0 for w, h in sizes), sizes
     fetched: list[str] = []
     page.on("request", lambda r: fetched.append(r.url))
     page.goto("try/")
     page.wait_for_load_state("networkidle")
     assert page.locator(".arithmatex").count() == 0
-    assert not [u for u in fetched if "/vendor/katex/" in u], "the Try-it page (no formulas) fetched KaTeX"
+    assert not [u for u in fetched if "/vendor/temml/" in u], "the Try-it page (no formulas) fetched the formulas' files"
