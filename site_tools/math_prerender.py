@@ -4,8 +4,8 @@
 ``<div class="arithmatex">\\[…\\]</div>``. Each page's formulas go through Temml's ``renderToString`` in one
 ``node`` run (`site_tools/math_render.mjs`, the Temml of node_modules): Temml is KaTeX's parser writing
 MathML Core, which Chromium, WebKit and Firefox lay out themselves — one element per symbol, where KaTeX's
-HTML drew each formula from nested positioned spans (over half of a formula page's elements; on a phone's
-CPU the MathML pages spend 14–18 % less time on their main thread, EXPERIMENTS.md). The MathML replaces the
+HTML drew each formula from nested positioned spans, over half of a formula page's elements, which a phone
+restyled and laid out at every load (measured in EXPERIMENTS.md). The MathML replaces the
 TeX; an element keeps its class and gets ``data-rendered``; the page links Temml's stylesheet, whose font is
 Latin Modern Math cut to the site's formulas (`site_tools.math_font`). Pages without formulas link nothing.
 TeX that Temml cannot read stops the build with the formula and Temml's message.

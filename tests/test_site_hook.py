@@ -159,3 +159,17 @@ def test_the_formulas_font_has_every_character_they_draw():
     assert "MATH" in font
     missing = (drawn | set(IMPLIED)) - set(font.getBestCmap())
     assert not missing, "characters the formulas draw are not in their font: " + "".join(map(chr, sorted(missing)))
+
+
+def test_formulas_render_as_mathml_inline_ones_wrapping_at_tex_break_points():
+    """math_prerender renders with Temml (node): an inline formula becomes one <math> per stretch up to a top-level
+    relation or binary operator (where TeX may break a line; browsers do not break inside a <math>), a display
+    formula stays whole, and TeX that Temml cannot read stops the build, naming the formula."""
+    from site_tools.math_prerender import MathError, render
+
+    inline, short, display = render([(r"1 \cdot 1 + 0 = 1", False), ("x_i", False), (r"a + b = c", True)])
+    assert inline.count("<math>") == 4 and inline.startswith("<math><mrow><mn>1</mn><mo>⋅</mo></mrow></math>")
+    assert short == "<math><msub><mi>x</mi><mi>i</mi></msub></math>"
+    assert display.count("<math") == 1 and 'display="block"' in display
+    with pytest.raises(MathError, match=r"\\nosuchmacro"):
+        render([("x", False), (r"\nosuchmacro{1}", False)])
