@@ -6,10 +6,10 @@ is the one closest to the TeX look of the talk's formulas (Computer Modern, as i
 734 kB; the site's formulas use about a hundred characters, so the build keeps those (every character of
 every ``<math>`` in the built pages), what the browser draws without its being written (the mathematical
 italic letters: a one-letter ``<mi>`` is drawn as U+1D434…, CSS ``text-transform: math-auto``; the radical
-sign of a square root), and what the ``MATH`` and
-``GSUB`` tables reach from them (fontTools' subsetter follows both), as WOFF2 under the name Temml's
-stylesheet loads. The font file comes from Debian's ``fonts-lmodern`` (``make deps-docs`` installs it).
-The Latin Modern fonts are under the GUST Font License (credits page).
+sign of a square root), and what the ``MATH`` and ``GSUB`` tables reach from them (fontTools' subsetter
+follows both), as WOFF2 under the name Temml's stylesheet loads. The font file comes from Debian's
+``fonts-lmodern`` (``make deps-docs`` installs it). The Latin Modern fonts are under the GUST Font License
+(credits page).
 """
 
 from __future__ import annotations
