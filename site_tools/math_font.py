@@ -4,8 +4,8 @@ MathML is laid out by the browser with an OpenType *math* font (one with a ``MAT
 fraction bars, script shifts, the bigger and stretched variants of ∑, brackets and roots). Latin Modern Math
 is the one closest to the TeX look of the talk's formulas (Computer Modern, as in KaTeX). The whole font is
 734 kB; the site's formulas use about a hundred characters, so the build keeps those (every character of
-every ``<math>`` in the built pages), what the browser draws without its being written (the mathematical
-italic letters: a one-letter ``<mi>`` is drawn as U+1D434…, CSS ``text-transform: math-auto``; the radical
+every ``<math>`` in the built pages), what the browser draws without its being written (the italic form
+of each letter: a one-letter ``<mi>`` is drawn as U+1D434…, CSS ``text-transform: math-auto``; the radical
 sign of a square root), and what the ``MATH`` and ``GSUB`` tables reach from them (fontTools' subsetter
 follows both), as WOFF2 under the name Temml's stylesheet loads. The font file comes from Debian's
 ``fonts-lmodern`` (``make deps-docs`` installs it). The Latin Modern fonts are under the GUST Font License
@@ -18,6 +18,7 @@ import hashlib
 import html
 import re
 import shutil
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +28,8 @@ SOURCES = [Path("/usr/share/texmf/fonts/opentype/public/lm-math/latinmodern-math
 OUTPUT = "latinmodernmath.woff2"  # the name Temml-Latin-Modern.css gives it
 MATH = re.compile(r"<math\b.*?</math>", re.S)
 TAG = re.compile(r"<[^>]+>")
-#: Characters the browser draws that the markup does not write: the mathematical italic letters A–Z, a–z
-#: (ℎ is U+210E, a hole in that block) and Greek, and the radical sign of ``<msqrt>`` and ``<mroot>``.
-IMPLIED = [*range(0x1D434, 0x1D455), 0x210E, *range(0x1D456, 0x1D468), *range(0x1D6E2, 0x1D71C), 0x221A]
+RADICAL = "\u221a"  # drawn for <msqrt> and <mroot>, never written in the markup
+NAME = re.compile(r"(?:LATIN|GREEK) (?P<case>SMALL|CAPITAL) LETTER (?P<letter>\w+)|GREEK (?:LUNATE )?(?P<symbol>\w+ SYMBOL)")
 
 
 class MathFontError(RuntimeError):
@@ -44,6 +44,27 @@ def characters(pages: list[str]) -> set[str]:
     """
     return {c for page in pages for formula in MATH.findall(page)
             for c in html.unescape(TAG.sub("", formula)) if not c.isspace()}
+
+
+def italic(c: str) -> str | None:
+    """The mathematical italic form a browser draws for a one-letter ``<mi>`` (CSS ``text-transform: math-auto``).
+
+    >>> [italic(c) for c in "xAhα∂ϵ1+"]
+    ['𝑥', '𝐴', 'ℎ', '𝛼', '𝜕', '𝜖', None, None]
+    """
+    if c == "h":
+        return "\u210e"  # PLANCK CONSTANT: the italic h has no place of its own in the mathematical block
+    found = NAME.fullmatch(unicodedata.name(c, ""))
+    name = (f"{found['case']} {found['letter']}" if found["letter"] else found["symbol"]) if found else unicodedata.name(c, "")
+    try:
+        return unicodedata.lookup(f"MATHEMATICAL ITALIC {name}") if name else None
+    except KeyError:
+        return None
+
+
+def implied(chars: set[str]) -> set[str]:
+    """What the browser draws for formulas written with `chars` besides them: their italic forms, the radical sign."""
+    return {i for c in chars if (i := italic(c))} | {RADICAL}
 
 
 def source() -> Path:
@@ -61,7 +82,7 @@ def write(site: Path, dest: Path) -> Path | None:
     if not chars:
         return None
     font = source()
-    unicodes = sorted({ord(c) for c in chars} | set(IMPLIED))
+    unicodes = sorted(ord(c) for c in chars | implied(chars))
     key = hashlib.sha256(font.read_bytes() + repr(unicodes).encode()).hexdigest()[:16]
     cached = CACHE / f"{key}.woff2"
     if not cached.is_file():
