@@ -36,13 +36,10 @@ FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationF
 
 def visit(chromium, url: str, path: str) -> dict[str, float]:
     """The main thread's totals of one cold visit of `path`."""
-    context = chromium.new_context(base_url=url, service_workers="block", viewport=PHONE)
-    context.set_default_timeout(b.TIMEOUT_MS)
+    context, page = b.new_page(chromium, url, cpu=RATE, viewport=PHONE)
     try:
-        page = context.new_page()
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
-        cdp.send("Emulation.setCPUThrottlingRate", {"rate": RATE})
         page.goto(path, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.evaluate(FRAMES)

@@ -241,11 +241,13 @@ def site_copy(site: Path, into: Path, extra: dict[str, str] | None = None) -> Pa
 # ------------------------------------------------------------------ the measurements
 
 
-def new_page(browser, url: str, throttle: dict | None = None, service_workers: str = "block", cpu: float | None = None):
+def new_page(browser, url: str, throttle: dict | None = None, service_workers: str = "block", cpu: float | None = None,
+             viewport: dict | None = None):
     """A new context and page; `throttle`: CDP network conditions; `cpu`: CDP's CPU slowdown factor
-    (``Emulation.setCPUThrottlingRate``, 4 = DevTools' and Lighthouse's "mid-tier mobile"), set before navigation."""
+    (``Emulation.setCPUThrottlingRate``, 4 = DevTools' and Lighthouse's "mid-tier mobile"), set before navigation;
+    `viewport`: default 1280 × 800."""
     context = browser.new_context(base_url=url, service_workers=service_workers,
-                                  viewport={"width": 1280, "height": 800})
+                                  viewport=viewport or {"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.add_init_script(HOOK)
