@@ -11,7 +11,7 @@ import temml from "../node_modules/temml/dist/temml.mjs";
 const TAG = /<(\/?)([a-z]+)\b[^>]*?(\/?)>/g;
 
 /** The top-level elements of a <math>'s markup, as strings, or null when the markup is not one <math>. */
-export function children(mathml) {
+function children(mathml) {
   const open = mathml.match(/^<math\b[^>]*>/);
   if (!open || !mathml.endsWith("</math>")) return null;
   const body = mathml.slice(open[0].length, -"</math>".length);
@@ -25,7 +25,7 @@ export function children(mathml) {
   return { open: open[0], found };
 }
 
-export function render(tex, display) {
+function render(tex, display) {
   const mathml = temml.renderToString(tex, { displayMode: display, throwOnError: true, wrap: display ? "none" : "tex" });
   const parts = display ? null : children(mathml);
   if (!parts || parts.found.length < 2 || !parts.found.every((c) => c.startsWith("<mrow>"))) return mathml;
