@@ -7,7 +7,10 @@ each served by ``site_tools.serve`` on a port of its own. Every page (default: t
 hits both alike, in headless Debian Chromium at a phone's viewport (412 × 915) and CDP
 ``Emulation.setCPUThrottlingRate`` ``BENCH_PHONE_CPU`` (default 4, Lighthouse's "mid-tier mobile"). After
 the load event and the network's going quiet, CDP ``Performance.getMetrics`` gives the renderer's totals:
-style recalculation, layout, script and all tasks (ms), and how many layouts ran.
+style recalculation, layout, script and all tasks (ms), and how many layouts ran; and from the page's own
+``longtask`` entries (observed from the document's start, read once no long task came for ``QUIET_MS``) the
+blocking time as Lighthouse's TBT counts it (each task after the first contentful paint, less its first
+50 ms) and the longest task.
 
 Printed as medians with every run's value (a change smaller than the runs' spread is noise), not recorded
 in results.json: Lighthouse (``python -m bench lighthouse``) records the pages' scores.
@@ -30,7 +33,27 @@ PHONE = {"width": 412, "height": 915}
 #: CDP Performance.getMetrics names → (label, factor to ms or count)
 METRICS = {"RecalcStyleDuration": ("style ms", 1000), "LayoutDuration": ("layout ms", 1000),
            "ScriptDuration": ("script ms", 1000), "TaskDuration": ("tasks ms", 1000), "LayoutCount": ("layouts", 1)}
+#: From the page's long tasks (LONG_TASKS): label → key of BLOCKING's result.
+LONG = {"blocking ms": "blocking", "longest ms": "longest"}
 #: Resolves after two animation frames: what the load started has been styled, laid out and painted.
+#: Records the page's long tasks from its start (an init script: the observer exists before any task).
+LONG_TASKS = """
+globalThis.__abLong = [];
+new PerformanceObserver((list) => { for (const e of list.getEntries()) __abLong.push([e.startTime, e.duration]); })
+  .observe({ type: "longtask" });
+"""
+#: The blocking time after the first contentful paint and the longest task, once QUIET_MS passed without one.
+BLOCKING = """(quiet) => new Promise((resolve) => {
+  const check = () => {
+    const last = __abLong.reduce((t, [start, d]) => Math.max(t, start + d), 0);
+    if (performance.now() - last < quiet && performance.now() < 20000) return setTimeout(check, 200);
+    const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? 0;
+    resolve({ blocking: __abLong.filter(([start]) => start >= fcp).reduce((s, [, d]) => s + Math.max(0, d - 50), 0),
+              longest: __abLong.reduce((m, [, d]) => Math.max(m, d), 0) });
+  };
+  check();
+})"""
+QUIET_MS = 2000
 FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))"
 
 
@@ -40,11 +63,14 @@ def visit(chromium, url: str, path: str) -> dict[str, float]:
     try:
         cdp = context.new_cdp_session(page)
         cdp.send("Performance.enable")
+        page.add_init_script(LONG_TASKS)
         page.goto(path, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.evaluate(FRAMES)
+        long = page.evaluate(BLOCKING, QUIET_MS)
         values = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
-        return {label: values[name] * factor for name, (label, factor) in METRICS.items()}
+        return ({label: values[name] * factor for name, (label, factor) in METRICS.items()}
+                | {label: long[key] for label, key in LONG.items()})
     finally:
         context.close()
 
@@ -74,7 +100,7 @@ def report(found: dict) -> str:
     lines = [f"{RUNS} cold visits per page and build, CPU slowdown {RATE:g}×, medians (every run):"]
     for path, builds in found.items():
         lines.append(f"/{path}")
-        for label in (label for label, _ in METRICS.values()):
+        for label in [label for label, _ in METRICS.values()] + list(LONG):
             cells = [f"{name} {statistics.median(runs[label]):7.0f} ({', '.join(f'{v:.0f}' for v in runs[label])})"
                      for name, runs in builds.items()]
             lines.append(f"  {label:10} " + "   ".join(cells))

@@ -8,7 +8,8 @@ After MkDocs renders `slides/` into `site/`, this hook
    MathML at build time; `site_tools.math_font` cuts their font) — so the browser never fetches from another origin; the
    stdlib zip is **repacked uncompressed** (`store_zip`) so the whole archive compresses with brotli
    on the wire (deflate member by member: 2.49 MB as sent; stored, then brotli: 1.61 MB);
-0. links on each page only the widget stylesheets it uses (`site_tools.page_css`);
+0. links on each page only the widget stylesheets it uses (`site_tools.page_css`), and has Material's own
+   JavaScript load at the reader's first interaction (`slides/js/material.js`), not while the page loads;
 0. fills the pages' ``<!-- metrics:NAME -->`` lines with tables of ``slides/models/metrics.json``
    (`export.tables`: dataset counts per style, LOGO, coverage), so no number is typed by hand;
 3. writes small **thumbnails** of the committed samples (`sample_thumbnails`) and generates the **audience QR code** for `site_url` (segno) as `assets/qr.svg` (a generated page file,
@@ -292,6 +293,33 @@ SEARCH_DIALOG = ('<div class="md-search" data-md-component="search" role="dialog
                  '<div class="md-search" data-md-component="search" role="dialog" aria-label="Search">')
 
 
+#: Material's bundle, which `slides/js/material.js` loads at the reader's first interaction, not at load.
+MATERIAL_BUNDLE = re.compile(r'<script src="(?P<src>[^"]*assets/javascripts/bundle\.[0-9a-f]+\.min\.js)"></script>')
+
+
+def bundle_on_interaction(html: str, page_url: str) -> str:
+    """Material's `<script src="…/bundle.….min.js">` becomes `js/material.js` with the bundle's address in
+    `data-bundle` (that module loads it when the reader first scrolls, taps, types or points)."""
+    from mkdocs.utils import get_relative_url
+
+    loader = get_relative_url("js/material.js", page_url or ".")
+    html, count = MATERIAL_BUNDLE.subn(
+        lambda m: f'<script type="module" src="{loader}" data-bundle="{m["src"]}"></script>', html, count=1)
+    if count != 1:
+        raise ValueError(f"{page_url or 'index'}: Material's bundle script not found (did Material change?)")
+    return html
+
+
+#: A code block's `<code>`, which may scroll sideways: Material's JavaScript makes it focusable (a scrolling
+#: region must be reachable by keyboard); until that has started (js/material.js), the build does.
+CODE_BLOCK = '<div class="highlight"><pre><span></span><code>'
+
+
+def focusable_code(html: str) -> str:
+    """Every code block's `<code>` gets `tabindex="0"` (axe's and Lighthouse's scrollable-region-focusable)."""
+    return html.replace(CODE_BLOCK, CODE_BLOCK.replace("<code>", '<code tabindex="0">'))
+
+
 IMG = re.compile(r"<img\b[^>]*>")
 
 
@@ -345,6 +373,8 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
 
 def on_post_page(output: str, page, config, **kwargs) -> str:
     output = output.replace(*SEARCH_DIALOG, 1)
+    output = bundle_on_interaction(output, page.url)
+    output = focusable_code(output)
     output = with_image_sizes(output, page.url, [Path(config["docs_dir"]), Path(config["site_dir"])])
     output = link_used_sheets(output, Path(config["docs_dir"]))
     from mkdocs.utils import get_relative_url
