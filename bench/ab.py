@@ -10,7 +10,8 @@ the load event and the network's going quiet, CDP ``Performance.getMetrics`` giv
 style recalculation, layout, script and all tasks (ms), and how many layouts ran; and from the page's own
 ``longtask`` entries (observed from the document's start, read once no long task came for ``QUIET_MS``) the
 blocking time as Lighthouse's TBT counts it (each task after the first contentful paint, less its first
-50 ms) and the longest task.
+50 ms) and the longest task; then the reader's first key (Shift) and the longest task it started (what waits
+for a first interaction, like Material's JavaScript, runs then).
 
 Printed as medians with every run's value (a change smaller than the runs' spread is noise), not recorded
 in results.json: Lighthouse (``python -m bench lighthouse``) records the pages' scores.
@@ -33,27 +34,31 @@ PHONE = {"width": 412, "height": 915}
 #: CDP Performance.getMetrics names → (label, factor to ms or count)
 METRICS = {"RecalcStyleDuration": ("style ms", 1000), "LayoutDuration": ("layout ms", 1000),
            "ScriptDuration": ("script ms", 1000), "TaskDuration": ("tasks ms", 1000), "LayoutCount": ("layouts", 1)}
-#: From the page's long tasks (LONG_TASKS): label → key of BLOCKING's result.
+#: From the page's long tasks (LONG_TASKS): label → key of LONG_AFTER's result, at load and at the first key.
 LONG = {"blocking ms": "blocking", "longest ms": "longest"}
-#: Resolves after two animation frames: what the load started has been styled, laid out and painted.
+FIRST_KEY = {"1st key longest ms": "longest"}
 #: Records the page's long tasks from its start (an init script: the observer exists before any task).
 LONG_TASKS = """
 globalThis.__abLong = [];
 new PerformanceObserver((list) => { for (const e of list.getEntries()) __abLong.push([e.startTime, e.duration]); })
   .observe({ type: "longtask" });
 """
-#: The blocking time after the first contentful paint and the longest task, once QUIET_MS passed without one.
-BLOCKING = """(quiet) => new Promise((resolve) => {
+#: Once `quiet` ms passed without a long task: the blocking time of the tasks that started after `since`
+#: (default: the first contentful paint; each task counts less its first 50 ms, as Lighthouse's TBT) and the
+#: longest of them.
+LONG_AFTER = """([quiet, since]) => new Promise((resolve) => {
   const check = () => {
     const last = __abLong.reduce((t, [start, d]) => Math.max(t, start + d), 0);
-    if (performance.now() - last < quiet && performance.now() < 20000) return setTimeout(check, 200);
-    const fcp = performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? 0;
-    resolve({ blocking: __abLong.filter(([start]) => start >= fcp).reduce((s, [, d]) => s + Math.max(0, d - 50), 0),
-              longest: __abLong.reduce((m, [, d]) => Math.max(m, d), 0) });
+    if (performance.now() - Math.max(last, since ?? 0) < quiet && performance.now() < 30000) return setTimeout(check, 200);
+    const from = since ?? performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? 0;
+    const tasks = __abLong.filter(([start]) => start >= from);
+    resolve({ blocking: tasks.reduce((s, [, d]) => s + Math.max(0, d - 50), 0),
+              longest: tasks.reduce((m, [, d]) => Math.max(m, d), 0) });
   };
   check();
 })"""
 QUIET_MS = 2000
+#: Resolves after two animation frames: what the load started has been styled, laid out and painted.
 FRAMES = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r())))"
 
 
@@ -67,10 +72,15 @@ def visit(chromium, url: str, path: str) -> dict[str, float]:
         page.goto(path, wait_until="load")
         page.wait_for_load_state("networkidle")
         page.evaluate(FRAMES)
-        long = page.evaluate(BLOCKING, QUIET_MS)
+        long = page.evaluate(LONG_AFTER, [QUIET_MS, None])
         values = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+        # the reader's first key: what it starts (Material's JavaScript, js/material.js) runs now
+        pressed = page.evaluate("() => performance.now()")
+        page.keyboard.press("Shift")
+        first = page.evaluate(LONG_AFTER, [QUIET_MS, pressed])
         return ({label: values[name] * factor for name, (label, factor) in METRICS.items()}
-                | {label: long[key] for label, key in LONG.items()})
+                | {label: long[key] for label, key in LONG.items()}
+                | {label: first[key] for label, key in FIRST_KEY.items()})
     finally:
         context.close()
 
@@ -100,7 +110,7 @@ def report(found: dict) -> str:
     lines = [f"{RUNS} cold visits per page and build, CPU slowdown {RATE:g}×, medians (every run):"]
     for path, builds in found.items():
         lines.append(f"/{path}")
-        for label in [label for label, _ in METRICS.values()] + list(LONG):
+        for label in [label for label, _ in METRICS.values()] + list(LONG) + list(FIRST_KEY):
             cells = [f"{name} {statistics.median(runs[label]):7.0f} ({', '.join(f'{v:.0f}' for v in runs[label])})"
                      for name, runs in builds.items()]
             lines.append(f"  {label:10} " + "   ".join(cells))

@@ -1,6 +1,6 @@
 // Material for MkDocs' own JavaScript — search, the table of contents that follows the reading, the header's
 // page title, the copy buttons of code blocks, back-to-top and its keyboard shortcuts — starts at the
-// reader's first interaction (a scroll, a tap, a key, the pointer, the focus), not while the page loads.
+// reader's first interaction (a scroll, a tap, a key, the pointer), not while the page loads.
 //
 // Why: on a phone's CPU Material's start is most of a page's main-thread work at load (evaluating the
 // bundle, then one task that mounts every component and lays the whole page out: 250–370 ms at
@@ -13,15 +13,32 @@
 // fires; the bundle usually arrives after it, so this module fires it once more, for Material alone (no other
 // script of the site listens to it). `<html data-material>` tells the state: "loading", "ready" or "failed".
 
-const EVENTS = ["scroll", "wheel", "pointerdown", "pointermove", "touchstart", "keydown", "focusin"];
+// The reader's own input: the page's scroll (not a widget's, which a widget may set itself), a tap, a key, the
+// mouse. Not while slide mode is on (`html.pd-presenting`): a talk needs none of Material's parts, and the
+// projector's laptop is spared its start between two slides; it comes at the first input after slide mode.
+const INPUT = ["wheel", "pointerdown", "pointermove", "touchstart", "keydown"];
 const script = document.querySelector("script[data-bundle]");
 let parsed = document.readyState === "complete";
 if (!parsed) document.addEventListener("DOMContentLoaded", () => { parsed = true; }, { once: true });
 
+function listen(on) {
+  const method = (on ? addEventListener : removeEventListener).bind(globalThis);
+  method("scroll", start, { passive: true });
+  for (const name of INPUT) method(name, start, { capture: true, passive: true });
+}
+
+// After the interaction, when the page is idle: what the reader did (a tap on a demo) is handled first.
+const whenIdle = globalThis.requestIdleCallback?.bind(globalThis) ?? ((fn) => setTimeout(fn, 50)); // WebKit has no idle callback
+
 function start() {
-  for (const name of EVENTS) removeEventListener(name, start, { capture: true });
+  if (document.documentElement.classList.contains("pd-presenting")) return;
+  listen(false);
   if (document.documentElement.dataset.material) return;
   document.documentElement.dataset.material = "loading";
+  whenIdle(load, { timeout: 2000 });
+}
+
+function load() {
   const bundle = document.createElement("script");
   bundle.src = script.dataset.bundle;
   const ready = () => { document.documentElement.dataset.material = "ready"; };
@@ -37,6 +54,4 @@ function start() {
   document.body.append(bundle);
 }
 
-if (script?.dataset.bundle) {
-  for (const name of EVENTS) addEventListener(name, start, { capture: true, passive: true });
-}
+if (script?.dataset.bundle) listen(true);

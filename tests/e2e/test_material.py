@@ -68,3 +68,22 @@ def test_the_page_works_when_material_cannot_load(open_page):
     assert page.locator(".pyodemo-widget[data-mounted='failed']").count() == 0
     # the browser's own line about the aborted file is expected; nothing else may have been logged
     watch.errors[:] = [e for e in watch.errors if BUNDLE not in e]
+
+
+def test_slide_mode_never_starts_material_and_the_page_after_it_does(open_page):
+    """A talk needs none of Material's parts: keys and taps in slide mode leave it unstarted (the projector's
+    laptop is spared its start between two slides); the first input back on the page starts it."""
+    page, _ = open_page(None)
+    fetched = bundle_requests(page)
+    page.goto("svm/?present#slide-1")
+    page.wait_for_function("() => window.pyodemoPresent?.show?.active")
+    for key in ("ArrowRight", "ArrowRight", "ArrowLeft"):
+        page.keyboard.press(key)
+    page.mouse.click(5, 5)
+    page.wait_for_function("() => document.querySelector('div.pd-deck').dataset.slide === '2'")
+    assert not fetched and page.evaluate("() => document.documentElement.dataset.material") is None
+    page.keyboard.press("Escape")  # back on the page (at the slide's heading): the reader's next input starts it
+    page.wait_for_function("() => !document.documentElement.classList.contains('pd-presenting')")
+    page.mouse.wheel(0, 300)
+    page.wait_for_function(READY)
+    assert len(fetched) == 1, fetched

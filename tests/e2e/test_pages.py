@@ -119,6 +119,8 @@ def test_page_loads_without_errors_on_a_phone(open_page, static_host, path):
     widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert widths[0] <= widths[1] + 1, f"/{path} scrolls sideways at phone width: {widths}"
     assert not issues, f"/{path}: the browser reports issues with the page: {issues}"
+    # nothing on the page starts Material's JavaScript by itself: it waits for the reader (js/material.js)
+    assert page.evaluate("() => document.documentElement.dataset.material") is None, f"/{path} started Material unasked"
     # each page links only the widget sheets it uses (site_tools.page_css): none it uses is missing
     own, _ = page_css.sheets(ROOT / "slides" / "css")
     classes, linked = page.evaluate("""() => [[...new Set([...document.querySelectorAll('[class]')]
