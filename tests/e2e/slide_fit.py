@@ -83,17 +83,17 @@ ANSWERED = """(el) => {
 MEASURE = """async ([exempt, body, label, scale, patience]) => {
   // first the window's size applied: slide mode has scaled the frame to it (a frame at a time, bounded)
   const deck = document.querySelector("div.pd-deck"), since = performance.now();
-  const frame = () => new Promise((done, fail) => {  // the next frame, or an error (never a test that hangs)
+  const nextFrame = () => new Promise((done, fail) => {  // the next frame, or an error (never a test that hangs)
     const late = setTimeout(() => fail(new Error(`no animation frame in ${patience} ms`)), patience);
     requestAnimationFrame(() => { clearTimeout(late); done(); });
   });
   while (Math.abs(Number(deck.dataset.scale) - scale) >= 1e-3) {
     if (performance.now() - since > patience) throw new Error(`slide mode did not scale to ${scale}: ${deck.dataset.scale}`);
-    await frame();
+    await nextFrame();
   }
   // then what the last layout set off: a canvas redraws from its ResizeObserver in the next frame
   // (svm-draw.js crispCanvas), so text drawn at the old size is not measured at the new one
-  for (let i = 0; i < 2; i++) await frame();
+  for (let i = 0; i < 2; i++) await nextFrame();
   const frame = document.querySelector(".pd-deck .pd-frame");
   const fr = frame.getBoundingClientRect(), s = fr.width / 1920, cs = getComputedStyle(frame);
   const box = { left: fr.left + parseFloat(cs.paddingLeft) * s, right: fr.right - parseFloat(cs.paddingRight) * s,
