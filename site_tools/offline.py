@@ -98,6 +98,7 @@ const HASHES = new Map(ASSETS.map(([url, hash]) => [absolute(url), hash]));
 const MANIFEST = absolute("__pyodemo-cache-manifest__");
 const PAGE_TIMEOUT_MS = 4000;
 const PARALLEL = 3;
+const ANSWER_MS = 30000;
 const NO_FOLLOW = () => new Response('{"follow": false}', { headers: { "Content-Type": "application/json" } });
 
 self.addEventListener("install", () => self.skipWaiting());
@@ -204,10 +205,16 @@ async function prefetch() {
       const [url, , size] = todo[next++];
       // A download in flight is abandoned too when a newer build's worker appears: the newer one cannot
       // activate while this one's prefetch is pending, and a stalled connection would hold it back for ever.
-      const abort = new AbortController();
-      const watch = setInterval(() => { if (superseded()) abort.abort(); }, 250);
+      // So is one whose answer has not begun after ANSWER_MS (a connection that stalls on a conference's
+      // Wi-Fi): it counts as failed, the prefetch ends "incomplete", and the next page's visit tries it again.
+      const abort = new AbortController(), asked = Date.now();
+      let answered = false;
+      const watch = setInterval(() => {
+        if (superseded() || (!answered && Date.now() - asked > ANSWER_MS)) abort.abort();
+      }, 250);
       try {
         const response = await fetch(absolute(url), { cache: "no-cache", signal: abort.signal });
+        answered = true;
         if (!response.ok) throw new Error(String(response.status));
         await cache.put(absolute(url), response);
         progress.bytes += size;

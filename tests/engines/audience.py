@@ -16,13 +16,14 @@ from pathlib import Path
 from tests.engines.drivers import LIMIT_S
 
 #: In every script: `until(condition, what)` resolves with the condition's first truthy value; it polls
-#: every 50 ms (how soon it notices, never whether) and gives up only at the hang bound, with `what`.
+#: every 50 ms (how soon it notices, never whether) and gives up only at the hang bound, with `what` (a string, or a
+#: function that describes the state at that moment).
 PRELUDE = """const until = async (condition, what) => {
   const deadline = performance.now() + %d;
   for (;;) {
     const value = await condition();
     if (value) return value;
-    if (performance.now() > deadline) throw new Error(`never happened: ${what}`);
+    if (performance.now() > deadline) throw new Error(`never happened: ${typeof what === "function" ? what() : what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 };
@@ -78,7 +79,7 @@ return true;""")
 
 OFFLINE_DONE = script("""
 await until(() => ["done", "incomplete", "failed", "skipped"].includes(globalThis.pyodemoOffline?.state),
-            "the service worker's prefetch of the site");
+            () => `the service worker's prefetch of the site (${JSON.stringify(globalThis.pyodemoOffline)})`);
 return { ...globalThis.pyodemoOffline, controlled: Boolean(navigator.serviceWorker?.controller) };""")
 
 PLAYGROUND = '.pyodemo-widget[data-widget="svm-playground"]'

@@ -17,6 +17,7 @@ const browser = await puppeteer.launch({
   browser: "firefox",
   executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr",
   protocol: "webDriverBiDi",
+  protocolTimeout: 330_000, // past the scripts' own hang bound (audience.py's `until`), which says what never happened
   headless: true,
   extraPrefsFirefox: {
     // every host but 127.0.0.1 goes to a proxy that is not there: nothing leaves the machine
