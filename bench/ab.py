@@ -25,6 +25,7 @@ import sys
 from pathlib import Path
 
 from bench import browser as b
+from bench.phone import LONG_TASKS
 from site_tools.browser import CHROMIUM, CHROMIUM_ARGS
 from site_tools.serve import serve_in_thread
 
@@ -34,24 +35,19 @@ PHONE = {"width": 412, "height": 915}
 #: CDP Performance.getMetrics names → (label, factor to ms or count)
 METRICS = {"RecalcStyleDuration": ("style ms", 1000), "LayoutDuration": ("layout ms", 1000),
            "ScriptDuration": ("script ms", 1000), "TaskDuration": ("tasks ms", 1000), "LayoutCount": ("layouts", 1)}
-#: From the page's long tasks (LONG_TASKS): label → key of LONG_AFTER's result, at load and at the first key.
+#: From the page's long tasks (`bench.phone.LONG_TASKS`): label → key of LONG_AFTER's result, at load and at
+#: the first key.
 LONG = {"blocking ms": "blocking", "longest ms": "longest"}
 FIRST_KEY = {"1st key longest ms": "longest"}
-#: Records the page's long tasks from its start (an init script: the observer exists before any task).
-LONG_TASKS = """
-globalThis.__abLong = [];
-new PerformanceObserver((list) => { for (const e of list.getEntries()) __abLong.push([e.startTime, e.duration]); })
-  .observe({ type: "longtask" });
-"""
 #: Once `quiet` ms passed without a long task: the blocking time of the tasks that started after `since`
 #: (default: the first contentful paint; each task counts less its first 50 ms, as Lighthouse's TBT) and the
 #: longest of them.
 LONG_AFTER = """([quiet, since]) => new Promise((resolve) => {
   const check = () => {
-    const last = __abLong.reduce((t, [start, d]) => Math.max(t, start + d), 0);
+    const last = globalThis.__longTasks.reduce((t, [start, d]) => Math.max(t, start + d), 0);
     if (performance.now() - Math.max(last, since ?? 0) < quiet && performance.now() < 30000) return setTimeout(check, 200);
     const from = since ?? performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? 0;
-    const tasks = __abLong.filter(([start]) => start >= from);
+    const tasks = globalThis.__longTasks.filter(([start]) => start >= from);
     resolve({ blocking: tasks.reduce((s, [, d]) => s + Math.max(0, d - 50), 0),
               longest: tasks.reduce((m, [, d]) => Math.max(m, d), 0) });
   };
