@@ -43,7 +43,9 @@ def test_store_zip_keeps_every_member_and_zipimport_reads_it(tmp_path):
 def test_preload_links_are_relative_to_the_page():
     html = site_hook.preload_links("cnn", "try/")
     assert '<link rel="modulepreload" href="../js/cnn.js">' in html
-    assert '<link rel="preload" as="fetch" crossorigin href="../models/cnn.onnx">' in html
+    assert '<link rel="preload" as="fetch" crossorigin href="../models/cnn.json">' in html
+    # the megabytes wait behind the page's CSS and modules
+    assert '<link rel="preload" as="fetch" crossorigin href="../models/cnn.onnx" fetchpriority="low">' in html
     assert 'href="js/cnn.js"' in site_hook.preload_links(["cnn"], "")
     with pytest.raises(ValueError, match="unknown preload group"):
         site_hook.preload_links("nope", "try/")
