@@ -82,7 +82,7 @@ def test_the_built_site_ships_a_stored_stdlib_and_sample_thumbnails():
     for sample in index:
         with Image.open(SITE / "models" / "samples" / sample["thumb"]) as thumb:
             assert max(thumb.size) <= site_hook.THUMB_PX
-    assert '<link rel="preload" as="fetch" crossorigin href="../models/cnn.onnx">' in (SITE / "try" / "index.html").read_text()
+    assert '<link rel="preload" as="fetch" crossorigin href="../models/cnn.onnx" fetchpriority="low">' in (SITE / "try" / "index.html").read_text()
     assert "modulepreload" not in (SITE / "hog" / "index.html").read_text()
 
 
