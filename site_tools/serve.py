@@ -266,6 +266,13 @@ class SiteServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256  # a room of phones connecting at once (socketserver's default backlog is 5)
 
+    def handle_error(self, request, client_address) -> None:
+        """A browser that drops its connection (a closed tab, Lighthouse stopping Chrome) is not the server's
+        error: no traceback for it. Anything else is printed, as socketserver does."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
 
 #: Headers that act only on a document or a worker (whose script is a .js/.mjs): a browser ignores them on
 #: an image, a wasm module or a model file, where they would add ~0.8 kB to every response (60 of them

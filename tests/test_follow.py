@@ -331,3 +331,15 @@ def test_without_follow_mode_the_endpoints_do_not_exist(site):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_dropped_connection_is_no_server_error_but_a_bug_still_prints(served, capsys):
+    """A tab closed mid-answer, or Lighthouse stopping Chrome, resets the connection: no traceback for it."""
+    server, _ = served
+    for error, printed in ((ConnectionResetError(104, "Connection reset by peer"), False),
+                           (BrokenPipeError(32, "Broken pipe"), False), (ValueError("a bug"), True)):
+        try:
+            raise error
+        except Exception:
+            server.handle_error(None, ("127.0.0.1", 1))
+        assert ("Traceback" in capsys.readouterr().err) is printed, error
