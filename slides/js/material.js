@@ -3,7 +3,7 @@
 // reader's first interaction (a scroll, a tap, a key, the pointer), not while the page loads.
 //
 // Why: on a phone's CPU Material's start is most of a page's main-thread work at load (evaluating the
-// bundle, then one task that mounts every component and lays the whole page out: 250–370 ms at
+// bundle, then mounting every component, which lays the whole page out: 250–370 ms at
 // Lighthouse's 4× slowdown on the SVM page; without it the page's blocking time falls from ~450 to ~100 ms;
 // EXPERIMENTS.md, issue 17). Nothing of it is needed to read a page: the drawer, the palette toggle, the
 // tables' scrolling, the widgets and slide mode are the site's own HTML, CSS and modules.
@@ -44,8 +44,12 @@ function load() {
   const ready = () => { document.documentElement.dataset.material = "ready"; };
   bundle.onload = () => {
     if (!parsed) return document.addEventListener("DOMContentLoaded", ready, { once: true }); // still to come
-    document.dispatchEvent(new Event("DOMContentLoaded"));
-    ready();
+    // A task of its own: evaluating the bundle and mounting its components are two tasks of a phone's CPU
+    // instead of one long one (pyodemo.css keeps the sidebars' height in between).
+    setTimeout(() => {
+      document.dispatchEvent(new Event("DOMContentLoaded"));
+      ready();
+    }, 0);
   };
   bundle.onerror = () => {
     document.documentElement.dataset.material = "failed"; // the page reads and works without it

@@ -4,7 +4,10 @@ first scroll, key or tap Material's components work as before (search finds the 
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image, ImageChops
 
 from tests.e2e.test_pages import LAYOUT_SHIFTS, MAX_CLS
 
@@ -43,6 +46,28 @@ def test_material_starts_at_the_first_interaction_and_not_before(open_page, firs
     # mounted, not merely loaded: the header shows the page's title once the page scrolls past its heading
     page.evaluate("() => window.scrollTo(0, document.querySelector('article h2').offsetTop)")
     page.wait_for_selector(".md-header__title--active")
+
+
+JS_LOOK = "() => { document.documentElement.classList.replace('no-js', 'js'); }"
+
+
+@pytest.mark.parametrize("width", [1280, 412])
+def test_between_the_bundle_and_its_mount_the_page_looks_the_same(open_page, width):
+    """Material's bundle switches the page to its "js" look when it runs; material.js mounts the components a
+    task later, so a frame may show that look before Material has set anything up (e.g. the sidebars' heights).
+    It must look like the page the reader already sees."""
+    page, _ = open_page(None)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto("svm/")
+    page.wait_for_load_state("networkidle")
+    frames = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    page.evaluate(frames)
+    before = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    page.evaluate(JS_LOOK)
+    page.evaluate(frames)
+    after = Image.open(io.BytesIO(page.screenshot())).convert("RGB")
+    differ = sum(ImageChops.difference(before, after).convert("L").histogram()[33:])  # antialiasing aside
+    assert differ <= 0.001 * before.width * before.height, f"{differ} pixels changed"
 
 
 def test_search_finds_a_page_once_material_has_started(open_page):
