@@ -53,9 +53,9 @@ JS_LOOK = "() => { document.documentElement.classList.replace('no-js', 'js'); }"
 
 @pytest.mark.parametrize("width", [1280, 412])
 def test_between_the_bundle_and_its_mount_the_page_looks_the_same(open_page, width):
-    """Material's bundle switches the page to its "js" look when it runs; material.js mounts the components a
-    task later, so a frame may show that look before Material has set anything up (e.g. the sidebars' heights).
-    It must look like the page the reader already sees."""
+    """material.js switches the page to Material's "js" look before the bundle arrives, and mounts the
+    components a task after it ran: frames show that look before Material has set anything up (e.g. the
+    sidebars' heights). It must look like the page the reader already sees."""
     page, _ = open_page(None)
     page.set_viewport_size({"width": width, "height": 800})
     page.goto("svm/")
@@ -90,6 +90,8 @@ def test_the_page_works_when_material_cannot_load(open_page):
     page.wait_for_load_state("networkidle")
     page.mouse.wheel(0, 400)
     page.wait_for_function("() => document.documentElement.dataset.material === 'failed'")
+    # the look of a page without Material, as before the input
+    assert page.evaluate("() => [...document.documentElement.classList].filter((c) => c.endsWith('js'))") == ["no-js"]
     assert page.locator(".pyodemo-widget[data-mounted='failed']").count() == 0
     # the browser's own line about the aborted file is expected; nothing else may have been logged
     watch.errors[:] = [e for e in watch.errors if BUNDLE not in e]
