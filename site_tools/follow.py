@@ -154,9 +154,7 @@ class Room:
         """A new follower with the current slide queued, or None when the room is full or closed."""
         with self.lock:
             if len(self.followers) >= self.limit:
-                for old in [f for f in self.followers if peer_closed(f.connection)]:
-                    old.drop()
-                    self.followers.discard(old)
+                self._forget_the_gone()
             if self.closed or len(self.followers) >= self.limit:
                 self.refused += 1
                 return None
@@ -170,8 +168,17 @@ class Room:
             self.followers.discard(follower)
 
     def count(self) -> int:
+        """How many phones follow now: a stream whose phone has gone (e.g. its page left for the next slide's
+        page, which opened a stream of its own) is forgotten first, not counted until a write to it fails."""
         with self.lock:
+            self._forget_the_gone()
             return len(self.followers)
+
+    def _forget_the_gone(self) -> None:
+        """Drop the followers whose phone closed its stream (with the lock held)."""
+        for old in [f for f in self.followers if peer_closed(f.connection)]:
+            old.drop()
+            self.followers.discard(old)
 
     def close(self) -> None:
         """The server stops: every follower gets ``event: bye`` (or is dropped if it cannot take it)."""
