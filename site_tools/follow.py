@@ -168,8 +168,9 @@ class Room:
             self.followers.discard(follower)
 
     def count(self) -> int:
-        """How many phones follow now: a stream whose phone has gone (e.g. its page left for the next slide's
-        page, which opened a stream of its own) is forgotten first, not counted until a write to it fails."""
+        """How many phones follow now. A stream whose phone has gone (e.g. its page left for the next slide's
+        page, which opened a stream of its own) is forgotten here first, instead of counting until its own
+        thread notices (within `POLL_S`) or a write to it fails."""
         with self.lock:
             self._forget_the_gone()
             return len(self.followers)

@@ -193,6 +193,21 @@ def test_a_new_follower_starts_at_the_current_slide_and_a_full_room_refuses():
 
 # --- the server ------------------------------------------------------------------------------------
 
+def test_the_count_leaves_out_a_phone_that_went_to_another_page():
+    """The speaker view shows the count a move answers with: the stream of a page a phone left for the next
+    slide's page is closed at the phone's end, and counts no more, before the server ever writes to it."""
+    r = room()
+    ends = [socket.socketpair() for _ in range(2)]  # (server's end, phone's end)
+    for server_end, _ in ends:
+        assert r.join(server_end) is not None
+    assert r.count() == 2
+    ends[0][1].close()  # the phone's old page closed its stream
+    assert r.count() == 1
+    for server_end, phone_end in ends:
+        server_end.close()
+        phone_end.close()
+
+
 def test_the_presenter_moves_every_follower_and_a_reconnect_resyncs(served):
     server, port = served
     key = server.room.key
@@ -290,21 +305,6 @@ def test_a_full_room_first_forgets_the_streams_whose_phone_left(served):
     assert new.event() == ("waiting", {})
     for s in streams[1:] + [new]:
         s.close()
-
-
-def test_the_count_leaves_out_a_phone_that_went_to_another_page():
-    """The speaker view shows the count a move answers with: the stream of a page a phone left for the next
-    slide's page is closed at the phone's end, and counts no more, before the server ever writes to it."""
-    r = room()
-    ends = [socket.socketpair() for _ in range(2)]  # (server's end, phone's end)
-    for server_end, _ in ends:
-        assert r.join(server_end) is not None
-    assert r.count() == 2
-    ends[0][1].close()  # the phone's old page closed its stream
-    assert r.count() == 1
-    for server_end, phone_end in ends:
-        server_end.close()
-        phone_end.close()
 
 
 def test_when_the_server_stops_followers_are_told(served):
