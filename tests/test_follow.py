@@ -191,8 +191,6 @@ def test_a_new_follower_starts_at_the_current_slide_and_a_full_room_refuses():
     assert r.join() is not None
 
 
-# --- the server ------------------------------------------------------------------------------------
-
 def test_the_count_leaves_out_a_phone_that_went_to_another_page():
     """The speaker view shows the count a move answers with: the stream of a page a phone left for the next
     slide's page is closed at the phone's end, and counts no more, before the server ever writes to it."""
@@ -207,6 +205,8 @@ def test_the_count_leaves_out_a_phone_that_went_to_another_page():
         server_end.close()
         phone_end.close()
 
+
+# --- the server ------------------------------------------------------------------------------------
 
 def test_the_presenter_moves_every_follower_and_a_reconnect_resyncs(served):
     server, port = served
